@@ -91,3 +91,13 @@ func IsKind(err error, k Kind) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Kind == k
 }
+
+// Describe returns a description of err that is safe to store and show: the
+// detail of an *Error, or a fixed sentence for anything else.
+func Describe(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Detail
+	}
+	return "internal error"
+}

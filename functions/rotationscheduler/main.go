@@ -1,0 +1,24 @@
+// Command rotationscheduler is the Lambda function an EventBridge schedule
+// invokes to start the rotation of credentials past their maximum age.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/cloudconnector/cloudconnector/shared/config"
+	"github.com/cloudconnector/cloudconnector/shared/rotation"
+)
+
+func main() {
+	log := lambdacontext.NewLogger()
+	svc, err := config.Build(context.Background(), config.Needs{Store: true, Queue: true}, log)
+	if err != nil {
+		log.Error("invalid configuration", "function", "rotationscheduler", "error", err)
+		os.Exit(1)
+	}
+	lambda.Start(rotation.NewScheduler(svc, log))
+}

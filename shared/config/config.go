@@ -1,0 +1,155 @@
+// Package config reads and validates a function's environment at init and
+// builds the AWS clients and service it needs, so a missing or invalid
+// variable stops the function before its first request with one log line
+// naming the variable.
+package config
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/cloudconnector/cloudconnector/shared/awsenv"
+	"github.com/cloudconnector/cloudconnector/shared/datacenter"
+	"github.com/cloudconnector/cloudconnector/shared/dynamo"
+	"github.com/cloudconnector/cloudconnector/shared/kmsseal"
+	"github.com/cloudconnector/cloudconnector/shared/service"
+	"github.com/cloudconnector/cloudconnector/shared/sqsqueue"
+)
+
+// Environment variable names, set by the CDK stack and the local stack.
+const (
+	EnvTable             = "TABLE_NAME"
+	EnvQueueURL          = "ROTATION_QUEUE_URL"
+	EnvKeyID             = "KMS_KEY_ID"
+	EnvRequestTTL        = "REQUEST_TTL"
+	EnvRotationMaxAge    = "ROTATION_MAX_AGE"
+	EnvGracePeriod       = "ROTATION_GRACE_PERIOD"
+	EnvMaxAttempts       = "ROTATION_MAX_ATTEMPTS"
+	EnvAllowLoopbackHTTP = "ALLOW_LOOPBACK_HTTP"
+)
+
+// Needs says which adapters a function uses.
+type Needs struct {
+	Store, Sealer, DataCenter, Queue bool
+}
+
+// Build reads the environment and returns a service with the adapters
+// named by needs and nothing else.
+func Build(ctx context.Context, needs Needs, log *slog.Logger) (*service.Service, error) {
+	cfg, err := ServiceConfig()
+	if err != nil {
+		return nil, err
+	}
+	var table, queueURL, keyID string
+	if needs.Store {
+		if table, err = required(EnvTable); err != nil {
+			return nil, err
+		}
+	}
+	if needs.Queue {
+		if queueURL, err = required(EnvQueueURL); err != nil {
+			return nil, err
+		}
+	}
+	if needs.Sealer {
+		if keyID, err = required(EnvKeyID); err != nil {
+			return nil, err
+		}
+	}
+	awsCfg, err := awsenv.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+
+	svc := service.New(nil, nil, nil, nil, cfg, log)
+	if needs.Store {
+		svc.Store = dynamo.New(dynamodb.NewFromConfig(awsCfg, endpoint[dynamodb.Options]("DYNAMODB")), table)
+	}
+	if needs.Sealer {
+		svc.Sealer = kmsseal.New(kms.NewFromConfig(awsCfg, endpoint[kms.Options]("KMS")), keyID)
+	}
+	if needs.Queue {
+		svc.Queue = sqsqueue.New(sqs.NewFromConfig(awsCfg, endpoint[sqs.Options]("SQS")), queueURL)
+	}
+	if needs.DataCenter {
+		svc.DataCenter = datacenter.New(nil, nil)
+	}
+	return svc, nil
+}
+
+// endpoint returns a client option applying AWS_ENDPOINT_URL_<SERVICE>.
+func endpoint[O dynamodb.Options | kms.Options | sqs.Options](service string) func(*O) {
+	ep := awsenv.Endpoint(service)
+	return func(o *O) {
+		if ep == nil {
+			return
+		}
+		switch o := any(o).(type) {
+		case *dynamodb.Options:
+			o.BaseEndpoint = ep
+		case *kms.Options:
+			o.BaseEndpoint = ep
+		case *sqs.Options:
+			o.BaseEndpoint = ep
+		}
+	}
+}
+
+// ServiceConfig reads the service's rules from the environment, with the
+// defaults of service.DefaultConfig for unset variables.
+func ServiceConfig() (service.Config, error) {
+	cfg := service.DefaultConfig()
+	var err error
+	if cfg.RequestTTL, err = duration(EnvRequestTTL, cfg.RequestTTL); err != nil {
+		return cfg, err
+	}
+	if cfg.RotationMaxAge, err = duration(EnvRotationMaxAge, cfg.RotationMaxAge); err != nil {
+		return cfg, err
+	}
+	if cfg.GracePeriod, err = duration(EnvGracePeriod, cfg.GracePeriod); err != nil {
+		return cfg, err
+	}
+	if s := os.Getenv(EnvMaxAttempts); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 100 {
+			return cfg, fmt.Errorf("invalid %s %q: want a whole number from 1 to 100", EnvMaxAttempts, s)
+		}
+		cfg.MaxAttempts = n
+	}
+	if s := os.Getenv(EnvAllowLoopbackHTTP); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return cfg, fmt.Errorf("invalid %s %q: want true or false", EnvAllowLoopbackHTTP, s)
+		}
+		cfg.AllowLoopbackHTTP = b
+	}
+	return cfg, nil
+}
+
+func required(name string) (string, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return "", fmt.Errorf("missing environment variable %s", name)
+	}
+	return v, nil
+}
+
+func duration(name string, def time.Duration) (time.Duration, error) {
+	s := os.Getenv(name)
+	if s == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("invalid %s %q: want a positive Go duration such as 168h or 15m", name, s)
+	}
+	return d, nil
+}
