@@ -25,13 +25,15 @@ const MaxJSONDepth = 32
 // exactly. Errors, all *domain.Error values unless dst is unusable:
 //
 //   - KindTooLarge: the body is longer than MaxBodyBytes.
-//   - KindInvalid: the body is empty, is not valid UTF-8, contains a NUL
-//     character (raw or escaped), is not valid JSON, is null, has data after
-//     the value, nests deeper than MaxJSONDepth, repeats a key in one object,
-//     has a field dst does not declare, or has a value of the wrong JSON type.
-//     The error names the offending field where there is one.
 //   - KindUnsupportedMedia: the Content-Type is not application/json. Media
 //     type parameters are allowed, but a charset other than UTF-8 is not.
+//   - KindInvalid, for the body's encoding: the body is empty, is not valid
+//     UTF-8, or contains a NUL character, raw or escaped.
+//   - KindInvalid, for its structure: the body is not valid JSON, is null,
+//     has data after the value, nests deeper than MaxJSONDepth, or repeats a
+//     key in one object.
+//   - KindInvalid, for its fit to dst: a field that dst does not declare, or
+//     a value of the wrong JSON type. The error names the field.
 //
 // Keys that differ only in case count as duplicates, because encoding/json
 // matches field names case-insensitively and would let the second key
@@ -155,7 +157,11 @@ func checkJSONShape(body []byte) error {
 					return domain.Invalid(fmt.Sprintf("the request body nests objects and arrays deeper than %d levels", MaxJSONDepth),
 						domain.FieldError{Field: fieldOrBody(path), Reason: "nested too deeply"})
 				}
-				stack = append(stack, &jsonFrame{object: v == '{', path: path, keys: map[string]struct{}{}, wantKey: v == '{'})
+				frame := &jsonFrame{object: v == '{', path: path, wantKey: v == '{'}
+				if frame.object {
+					frame.keys = map[string]struct{}{}
+				}
+				stack = append(stack, frame)
 			case ']':
 				stack = stack[:len(stack)-1]
 				done = valueDone(stack)

@@ -6,6 +6,6 @@
 // prefixes rawPath. Before a handler runs, the router authenticates the caller
 // from the JWT authorizer's claims, decodes a base64 body, enforces the body
 // size limit and parses the raw query string. Handlers return a Response or an
-// error; errors become RFC 9457 problem details, with the status taken from the
-// error's domain.Kind.
+// error. Errors become RFC 9457 problem details, with the status taken from
+// the error's domain.Kind.
 package apigw

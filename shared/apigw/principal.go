@@ -46,8 +46,11 @@ func authenticate(ev *events.APIGatewayV2HTTPRequest) (domain.Principal, error) 
 // object (a leading '[' or '{'). The org claim must be a valid organization id.
 // Otherwise the error is a domain.KindUnauthenticated *domain.Error.
 //
-// The roles claim may be absent. Its entries are parsed by parseRoles, and an
-// entry that domain.ParseRole rejects is dropped, so it grants nothing.
+// The roles claim may be absent. It may be API Gateway's rendering of an
+// array ("[org-admin site-admin:S1]"), a JSON array of strings, or a list
+// separated by spaces. An entry that domain.ParseRole rejects is dropped, so
+// it grants nothing, and a value with brackets in any other form grants no
+// role at all.
 func PrincipalFromClaims(claims map[string]string) (domain.Principal, error) {
 	sub := claims[ClaimSubject]
 	if !validSubject(sub) {

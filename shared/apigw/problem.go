@@ -70,7 +70,7 @@ func knownKind(err error) domain.Kind {
 // (the domain.Error's fields, when any), current (the resource of a conflict,
 // when set) and the domain.Error's Extra members.
 //
-// A 500 never shows err.Error(): its detail is a fixed sentence that quotes
+// A 500 never shows err.Error(). Its detail is a fixed sentence that quotes
 // requestID, so the caller can report it and an operator can find the logged
 // error. A 401 carries the header WWW-Authenticate: Bearer.
 func ProblemResponse(err error, instance, requestID string) events.APIGatewayV2HTTPResponse {
@@ -126,7 +126,8 @@ func internalDetail(requestID string) string {
 }
 
 // internalProblem returns the 500 problem sent when encoding a response
-// failed. Its members are plain strings, so encoding it cannot fail.
+// failed. ProblemResponse builds it from strings and an int only, which
+// encoding/json always encodes.
 func internalProblem(instance, requestID string) events.APIGatewayV2HTTPResponse {
 	return ProblemResponse(errors.New("encode response"), instance, requestID)
 }
@@ -135,7 +136,7 @@ func internalProblem(instance, requestID string) events.APIGatewayV2HTTPResponse
 // Content-Type application/json. A nil body gives an empty response body
 // without Content-Type, as a 204 needs. Entries of header are added with
 // canonical names and replace the defaults. If body cannot be encoded,
-// JSONResponse returns a 500 problem and logs nothing; a handler that returns
+// JSONResponse returns a 500 problem and logs nothing. A handler that returns
 // a Response instead lets the router log the encoding error.
 func JSONResponse(status int, body any, header map[string]string) events.APIGatewayV2HTTPResponse {
 	resp, err := encodeResponse(status, body, header)

@@ -68,9 +68,9 @@ func newPublicEventRouter() (*Router, *logBuffer) {
 }
 
 // TestPublicEvents checks that every public sample event gets a 2xx or 4xx
-// answer, never a 5xx or a panic: as published, with valid claims in place of
-// its JWT authorizer, and also routed to POST /links, so that the body, query
-// and header rules run on it too.
+// response, never a 5xx or a panic. Each event is served as published, with
+// valid claims in place of its JWT authorizer, and routed to POST /links, so
+// that the body, query and header rules run on it too.
 func TestPublicEvents(t *testing.T) {
 	files := publicEventFiles(t)
 	rt, logs := newPublicEventRouter()
@@ -106,9 +106,9 @@ func TestPublicEvents(t *testing.T) {
 	}
 }
 
-// TestPublicEventsKnownAnswers pins the answers to the sample events whose
+// TestPublicEventsKnownStatus pins the status for the sample events whose
 // oddity this package must handle in a specific way.
-func TestPublicEventsKnownAnswers(t *testing.T) {
+func TestPublicEventsKnownStatus(t *testing.T) {
 	publicEventFiles(t)
 	rt, _ := newPublicEventRouter()
 

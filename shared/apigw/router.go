@@ -2,6 +2,7 @@ package apigw
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -15,9 +16,9 @@ import (
 	"github.com/cloudconnector/cloudconnector/shared/domain"
 )
 
-// HandlerFunc handles one route. It returns either a Response or an error,
-// which the router turns into a problem response; the Response is ignored
-// when the error is not nil.
+// HandlerFunc handles one route. It returns a Response or an error, which the
+// router turns into a problem response. When the error is not nil, the router
+// ignores the Response.
 type HandlerFunc func(ctx context.Context, r *Request) (Response, error)
 
 // Response is a handler's successful result.
@@ -43,7 +44,7 @@ type route struct {
 }
 
 // Router serves the routes of one Lambda function. Register every route with
-// Handle before the first ServeEvent; after that, ServeEvent is safe for
+// Handle before the first ServeEvent. After that, ServeEvent is safe for
 // concurrent use.
 type Router struct {
 	logger *slog.Logger
@@ -63,9 +64,9 @@ func NewRouter(logger *slog.Logger) *Router {
 // "GET /links/{linkId}". Every route requires an authenticated principal.
 //
 // Handle panics if routeKey is not an upper-case method, one space and a
-// path starting with '/', if it is already registered, or if h is nil,
-// as http.ServeMux does for a bad pattern: these are bugs in the wiring,
-// found by the first test that builds the router.
+// path starting with '/'. It also panics if routeKey is already registered
+// or h is nil. These are wiring bugs, which the first test that builds the
+// router finds, so Handle panics as http.ServeMux does for a bad pattern.
 func (rt *Router) Handle(routeKey string, h HandlerFunc) {
 	method, template, ok := strings.Cut(routeKey, " ")
 	if !ok || !validMethod(method) || !strings.HasPrefix(template, "/") || strings.ContainsAny(template, " \t\r\n") {
@@ -92,74 +93,82 @@ func validMethod(method string) bool {
 	return true
 }
 
-// ServeEvent answers one HTTP API event. It always returns a nil error, so
-// Lambda sends the response as it is: every failure, including a panic in
-// the handler, becomes a problem response.
+// ServeEvent returns the response to one HTTP API event. Its error is always
+// nil, so Lambda sends the response as it is. Every failure, including a
+// panic in the handler, becomes a problem response.
 //
-// The steps are: select the route by the event's route key (an unknown,
-// empty or "$default" key is 404); authenticate the caller from the JWT
-// authorizer's claims (401); decode and bound the body (400, 413) and parse
-// the raw query string (400); run the handler.
+// The steps, with the status of their failures:
+//
+//  1. Select the route by the event's route key. An unknown, empty or
+//     "$default" key is 404.
+//  2. Authenticate the caller from the JWT authorizer's claims (401).
+//  3. Decode and bound the body (400, 413) and parse the raw query string
+//     (400).
+//  4. Run the handler.
 func (rt *Router) ServeEvent(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, _ error) {
 	start := time.Now()
 	requestID := ev.RequestContext.RequestID
-	r, matched := rt.routes[ev.RouteKey]
+	matched, ok := rt.routes[ev.RouteKey]
 	instance := ""
-	if matched {
-		instance = fillTemplate(r.template, ev.PathParameters)
+	if ok {
+		instance = fillTemplate(matched.template, ev.PathParameters)
 	}
 
-	var err error
-	var panicValue any
-	var stack []byte
+	var out outcome
 	defer func() {
 		if v := recover(); v != nil {
-			panicValue, stack = v, debug.Stack()
-			err = fmt.Errorf("panic serving %s: %v", ev.RouteKey, v)
-			resp = ProblemResponse(err, instance, requestID)
+			out = outcome{err: fmt.Errorf("handler panicked: %v", v), panicValue: v, stack: debug.Stack()}
+			resp = ProblemResponse(out.err, instance, requestID)
 		}
-		rt.logRequest(ctx, &ev, r, resp.StatusCode, err, panicValue, stack, time.Since(start))
+		out.status = resp.StatusCode
+		rt.logRequest(ctx, &ev, matched.template, out, time.Since(start))
 	}()
 
-	if !matched {
-		err = domain.Errorf(domain.KindNotFound, "no route matches %s", describeRoute(ev.RouteKey))
-		return ProblemResponse(err, instance, requestID), nil
+	if !ok {
+		out.err = domain.Errorf(domain.KindNotFound, "no route matches %s", describeRoute(ev.RouteKey))
+		return ProblemResponse(out.err, instance, requestID), nil
 	}
-	resp, err = rt.serve(ctx, &ev, r)
-	if err != nil {
-		return ProblemResponse(err, instance, requestID), nil
+	resp, out.err = rt.serve(ctx, &ev, matched)
+	if out.err != nil {
+		return ProblemResponse(out.err, instance, requestID), nil
 	}
 	return resp, nil
 }
 
+// outcome is the result of one request as the access log records it.
+type outcome struct {
+	status     int
+	err        error
+	panicValue any
+	stack      []byte
+}
+
 // serve runs the matched route's handler and encodes its response.
-func (rt *Router) serve(ctx context.Context, ev *events.APIGatewayV2HTTPRequest, r route) (events.APIGatewayV2HTTPResponse, error) {
+func (rt *Router) serve(ctx context.Context, ev *events.APIGatewayV2HTTPRequest, matched route) (events.APIGatewayV2HTTPResponse, error) {
 	principal, err := authenticate(ev)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
-	req, err := newRequest(ev, r.key, r.method)
+	req, err := newRequest(ev, matched.key, matched.method)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	req.Principal = principal
 
-	out, err := r.handler(ctx, req)
+	out, err := matched.handler(ctx, req)
 	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%s: %w", r.key, err)
+		// The access log line names the route, so the error needs no
+		// more context here.
+		return events.APIGatewayV2HTTPResponse{}, err
 	}
 
 	if out.Status < 200 || out.Status > 599 {
-		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%s: handler returned status %d", r.key, out.Status)
+		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("handler returned status %d, want 200 to 599", out.Status)
 	}
 	if out.Status == http.StatusNoContent && out.Body != nil {
-		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%s: handler returned a body with status 204", r.key)
+		return events.APIGatewayV2HTTPResponse{}, errors.New("handler returned a body with status 204")
 	}
-	resp, err := encodeResponse(out.Status, out.Body, out.Header)
-	if err != nil {
-		return events.APIGatewayV2HTTPResponse{}, fmt.Errorf("%s: %w", r.key, err)
-	}
-	return resp, nil
+	return encodeResponse(out.Status, out.Body, out.Header)
 }
 
 // describeRoute quotes a route key for a not-found detail.
@@ -206,28 +215,28 @@ func fillTemplate(template string, params map[string]string) string {
 // status, duration, API Gateway request id and the route's path parameters.
 // A 5xx also carries the error, and a panic its value and stack. Headers,
 // bodies and claims are never logged.
-func (rt *Router) logRequest(ctx context.Context, ev *events.APIGatewayV2HTTPRequest, r route, status int, err error, panicValue any, stack []byte, elapsed time.Duration) {
+func (rt *Router) logRequest(ctx context.Context, ev *events.APIGatewayV2HTTPRequest, template string, out outcome, elapsed time.Duration) {
 	attrs := []slog.Attr{
 		slog.String("route_key", ev.RouteKey),
-		slog.Int("status", status),
+		slog.Int("status", out.status),
 		slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 		slog.String("api_request_id", ev.RequestContext.RequestID),
 	}
-	if params := loggedParams(r.template, ev.PathParameters); len(params) > 0 {
+	if params := loggedParams(template, ev.PathParameters); len(params) > 0 {
 		attrs = append(attrs, slog.Attr{Key: "path", Value: slog.GroupValue(params...)})
 	}
-	if err != nil {
-		attrs = append(attrs, slog.String("error_kind", string(knownKind(err))))
+	if out.err != nil {
+		attrs = append(attrs, slog.String("error_kind", string(knownKind(out.err))))
 	}
 
 	level := slog.LevelInfo
-	if status >= 500 {
+	if out.status >= 500 {
 		level = slog.LevelError
-		if err != nil {
-			attrs = append(attrs, slog.String("error", err.Error()))
+		if out.err != nil {
+			attrs = append(attrs, slog.String("error", out.err.Error()))
 		}
-		if panicValue != nil {
-			attrs = append(attrs, slog.String("panic", fmt.Sprint(panicValue)), slog.String("stack", string(stack)))
+		if out.panicValue != nil {
+			attrs = append(attrs, slog.String("panic", fmt.Sprint(out.panicValue)), slog.String("stack", string(out.stack)))
 		}
 	}
 	rt.logger.LogAttrs(ctx, level, "request", attrs...)

@@ -203,7 +203,9 @@ func TestServeEventRequestRules(t *testing.T) {
 		},
 		{
 			name: "body too large", route: "POST /links", status: http.StatusRequestEntityTooLarge,
-			edit: func(ev *events.APIGatewayV2HTTPRequest) { ev.Body = `{"siteId":"` + strings.Repeat("x", MaxBodyBytes) + `"}` },
+			edit: func(ev *events.APIGatewayV2HTTPRequest) {
+				ev.Body = `{"siteId":"` + strings.Repeat("x", MaxBodyBytes) + `"}`
+			},
 		},
 		{
 			name: "encoded body too large", route: "POST /links", status: http.StatusRequestEntityTooLarge,
@@ -458,7 +460,7 @@ func TestServeEventLog(t *testing.T) {
 		errText  any
 	}{
 		{"POST /links/{linkId}/accept", 200, "INFO", testLinkID, nil},
-		{"POST /links/{linkId}/reject", 500, "ERROR", testOtherLinkID, "POST /links/{linkId}/reject: store reject: throttled"},
+		{"POST /links/{linkId}/reject", 500, "ERROR", testOtherLinkID, "store reject: throttled"},
 		{"GET /unknown", 404, "INFO", nil, nil},
 	}
 	for i, w := range want {

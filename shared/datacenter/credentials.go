@@ -36,11 +36,11 @@ type stageRequest struct {
 
 // StageCredential installs cred at the instance of t as a staged credential
 // of its link, with a signed PUT. Staging the same client id with the same
-// secret again succeeds, so a retry is safe. The instance refuses (409) a
-// client id that was revoked or that it holds with another secret.
+// secret again succeeds, so a retry is safe. The instance rejects (409) a
+// client id that was revoked or that it stores with another secret.
 //
 // Every failure of the call is a *domain.Error of KindUpstream whose Err is
-// the cause, a *StatusError when the instance answered. Invalid arguments
+// the cause, a *StatusError when the instance sent a response. Invalid arguments
 // (an empty or unusable id, secret or target) are KindInternal, because they
 // are the caller's bug.
 func (c *Client) StageCredential(ctx context.Context, t Target, cred StagedCredential) error {

@@ -21,7 +21,7 @@ const maxQuotedLength = 200
 const maxErrorCodeLength = 64
 
 // StatusError is the cause (domain.Error.Err) of an upstream error when the
-// instance answered with a status outside 2xx, including a redirect.
+// instance responded with a status outside 2xx, including a redirect.
 type StatusError struct {
 	Method string
 	// URL is the called URL. It never contains a secret: secrets travel in
@@ -47,7 +47,7 @@ var errMalformedResponse = errors.New("malformed response")
 
 // Retryable reports whether err is an upstream failure that may succeed when
 // the call is repeated: the instance was unreachable or timed out, or it
-// answered 408, 425, 429 or a 5xx status. A refusal (any other 4xx), a
+// responded 408, 425, 429 or a 5xx status. A rejection (any other 4xx), a
 // redirect, a malformed response, a canceled context and errors of other
 // kinds are not retryable.
 func Retryable(err error) bool {

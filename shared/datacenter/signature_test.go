@@ -269,8 +269,8 @@ func TestConnectorKey(t *testing.T) {
 }
 
 // FuzzVerifyHeaders checks that arbitrary signature headers never panic
-// Verify, and that whatever it accepts carries the MAC of the one key it
-// knows.
+// Verify, and that whatever it accepts carries the MAC of the only key its
+// lookup returns.
 func FuzzVerifyHeaders(f *testing.F) {
 	valid := httptest.NewRequest(http.MethodPut, testRoute, nil)
 	Sign(valid, "con_1", testKey, testBody, testNow)

@@ -18,7 +18,8 @@ const tokenPath = "/rest/oauth2/latest/token"
 type Token struct {
 	AccessToken string
 	TokenType   string
-	// ExpiresIn is the lifetime in seconds; 0 when the instance did not say.
+	// ExpiresIn is the lifetime in seconds, or 0 when the response left
+	// expires_in out.
 	ExpiresIn int
 	// Scope is the space-separated granted scope. When the instance leaves it
 	// out, it is the requested scope, as OAuth 2.0 (RFC 6749, section 5.1)
@@ -36,12 +37,12 @@ type tokenResponse struct {
 
 // RequestToken requests an access token from the instance of t with the
 // OAuth 2.0 client credentials grant: a form-encoded POST of grant_type,
-// client_id, client_secret and the space-separated scopes (left out when
-// scopes is empty, which asks for all of the credential's scopes). The call
+// client_id, client_secret and the space-separated scopes. An empty scopes
+// leaves scope out, which requests all of the credential's scopes. The call
 // is signed like every other. A successful token request also tells the
 // instance to make a staged credential active.
 //
-// Errors are as for StageCredential. A refused credential is a *StatusError
+// Errors are as for StageCredential. A rejected credential is a *StatusError
 // with Code "invalid_client" (401), a scope outside the credential's scopes
 // one with Code "invalid_scope" (400). Neither the secret nor an access
 // token ever appears in an error.

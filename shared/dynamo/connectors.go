@@ -79,13 +79,14 @@ func (s *Store) UpdateConnector(ctx context.Context, c domain.Connector, previou
 	if err != nil {
 		return fmt.Errorf("build connector update: %w", err)
 	}
+	px := portableExpr(expr)
 	_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                           s.table,
 		Key:                                 key(c.ID, skConnector),
-		UpdateExpression:                    oneLine(expr.Update()),
-		ConditionExpression:                 expr.Condition(),
-		ExpressionAttributeNames:            expr.Names(),
-		ExpressionAttributeValues:           expr.Values(),
+		UpdateExpression:                    px.update,
+		ConditionExpression:                 px.condition,
+		ExpressionAttributeNames:            px.names,
+		ExpressionAttributeValues:           px.values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	if ccf, ok := conditionFailed(err); ok {

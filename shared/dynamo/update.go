@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -42,14 +41,15 @@ func (s *Store) apply(ctx context.Context, c linkChange) error {
 	if err != nil {
 		return fmt.Errorf("%s: build update: %w", c.op, err)
 	}
+	px := portableExpr(expr)
 	if len(c.extra) == 0 {
 		_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 			TableName:                           s.table,
 			Key:                                 key(c.linkID, skLink),
-			UpdateExpression:                    oneLine(expr.Update()),
-			ConditionExpression:                 expr.Condition(),
-			ExpressionAttributeNames:            expr.Names(),
-			ExpressionAttributeValues:           expr.Values(),
+			UpdateExpression:                    px.update,
+			ConditionExpression:                 px.condition,
+			ExpressionAttributeNames:            px.names,
+			ExpressionAttributeValues:           px.values,
 			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 		})
 		if ccf, ok := conditionFailed(err); ok {
@@ -64,10 +64,10 @@ func (s *Store) apply(ctx context.Context, c linkChange) error {
 	items := append([]types.TransactWriteItem{{Update: &types.Update{
 		TableName:                           s.table,
 		Key:                                 key(c.linkID, skLink),
-		UpdateExpression:                    oneLine(expr.Update()),
-		ConditionExpression:                 expr.Condition(),
-		ExpressionAttributeNames:            expr.Names(),
-		ExpressionAttributeValues:           expr.Values(),
+		UpdateExpression:                    px.update,
+		ConditionExpression:                 px.condition,
+		ExpressionAttributeNames:            px.names,
+		ExpressionAttributeValues:           px.values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}}}, c.extra...)
 	err = s.transact(ctx, c.op, items)
@@ -123,12 +123,4 @@ func (s *Store) countLiveLinks(connectorID string, delta int) types.TransactWrit
 		ConditionExpression:       aws.String("attribute_exists(pk)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":d": &types.AttributeValueMemberN{Value: strconv.Itoa(delta)}},
 	}}
-}
-
-// oneLine joins the clauses of an update expression with spaces. The
-// expression builder separates SET and REMOVE clauses with newlines, which
-// DynamoDB accepts but kumo v0.33.1 silently ignores, applying nothing.
-func oneLine(expr *string) *string {
-	s := strings.TrimSpace(strings.ReplaceAll(aws.ToString(expr), "\n", " "))
-	return &s
 }

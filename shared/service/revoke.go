@@ -16,7 +16,7 @@ func (s *Service) revokePrevious(ctx context.Context, m Message, receiveCount in
 		return nil
 	}
 	if err != nil {
-		return &RetryError{Backoff: backoff(receiveCount), Err: err}
+		return &RetryError{Backoff: s.backoff(receiveCount), Err: err}
 	}
 	if inUse(l, m.ClientID) {
 		return nil
@@ -25,16 +25,16 @@ func (s *Service) revokePrevious(ctx context.Context, m Message, receiveCount in
 		if wait := l.RevokePreviousAt.Sub(s.now()); wait > 0 {
 			// Grace periods longer than SQS's maximum delay take several hops.
 			if err := s.Queue.Send(ctx, m, wait); err != nil {
-				return &RetryError{Backoff: backoff(receiveCount), Err: err}
+				return &RetryError{Backoff: s.backoff(receiveCount), Err: err}
 			}
 			return nil
 		}
 	}
 	if err := s.revokeAt(ctx, l.ConnectorID, l.ID, m.ClientID); err != nil {
-		return &RetryError{Backoff: backoff(receiveCount), Err: err}
+		return &RetryError{Backoff: s.backoff(receiveCount), Err: err}
 	}
 	if err := s.Store.ClearPrevious(ctx, l.ID, m.ClientID); err != nil && !domain.IsKind(err, domain.KindConflict) && !domain.IsKind(err, domain.KindNotFound) {
-		return &RetryError{Backoff: backoff(receiveCount), Err: err}
+		return &RetryError{Backoff: s.backoff(receiveCount), Err: err}
 	}
 	s.Log.InfoContext(ctx, "previous credential revoked", "link_id", l.ID, "client_id", m.ClientID)
 	return nil
@@ -44,7 +44,7 @@ func (s *Service) revokePrevious(ctx context.Context, m Message, receiveCount in
 func (s *Service) revokeCredential(ctx context.Context, m Message, receiveCount int) error {
 	l, err := s.Store.GetLink(ctx, m.LinkID)
 	if err != nil && !domain.IsKind(err, domain.KindNotFound) {
-		return &RetryError{Backoff: backoff(receiveCount), Err: err}
+		return &RetryError{Backoff: s.backoff(receiveCount), Err: err}
 	}
 	connectorID := m.ConnectorID
 	if err == nil {
@@ -54,7 +54,7 @@ func (s *Service) revokeCredential(ctx context.Context, m Message, receiveCount 
 		connectorID = l.ConnectorID
 	}
 	if err := s.revokeAt(ctx, connectorID, m.LinkID, m.ClientID); err != nil {
-		return &RetryError{Backoff: backoff(receiveCount), Err: err}
+		return &RetryError{Backoff: s.backoff(receiveCount), Err: err}
 	}
 	return nil
 }
@@ -67,7 +67,7 @@ func (s *Service) revokeLink(ctx context.Context, m Message, receiveCount int) e
 		return nil
 	}
 	if err != nil {
-		return &RetryError{Backoff: backoff(receiveCount), Err: err}
+		return &RetryError{Backoff: s.backoff(receiveCount), Err: err}
 	}
 	if l.Status != domain.StatusDeleted {
 		return nil
@@ -77,11 +77,11 @@ func (s *Service) revokeLink(ctx context.Context, m Message, receiveCount int) e
 			continue
 		}
 		if err := s.revokeAt(ctx, l.ConnectorID, l.ID, c.ClientID); err != nil {
-			return &RetryError{Backoff: backoff(receiveCount), Err: err}
+			return &RetryError{Backoff: s.backoff(receiveCount), Err: err}
 		}
 	}
 	if err := s.Store.FinishDeletion(ctx, l.ID); err != nil && !domain.IsKind(err, domain.KindNotFound) {
-		return &RetryError{Backoff: backoff(receiveCount), Err: err}
+		return &RetryError{Backoff: s.backoff(receiveCount), Err: err}
 	}
 	s.Log.InfoContext(ctx, "credentials of deleted link revoked", "link_id", l.ID)
 	return nil

@@ -81,6 +81,9 @@ type Config struct {
 	// MaxAttempts is how many deliveries a rotation message gets before the
 	// rotation is marked FAILED.
 	MaxAttempts int
+	// RetryBaseDelay is the backoff before a failed rotation message's second
+	// delivery; it doubles per delivery up to 5 minutes.
+	RetryBaseDelay time.Duration
 	// AllowLoopbackHTTP accepts http URLs of loopback hosts, for local runs.
 	AllowLoopbackHTTP bool
 }
@@ -92,6 +95,7 @@ func DefaultConfig() Config {
 		RotationMaxAge: 90 * 24 * time.Hour,
 		GracePeriod:    15 * time.Minute,
 		MaxAttempts:    5,
+		RetryBaseDelay: 2 * time.Second,
 	}
 }
 

@@ -20,10 +20,10 @@ type RetryError struct {
 func (e *RetryError) Error() string { return fmt.Sprintf("retry in %s: %v", e.Backoff, e.Err) }
 func (e *RetryError) Unwrap() error { return e.Err }
 
-// backoff returns the visibility delay before delivery attempt+1: 2 s
-// doubling per attempt, at most 5 minutes.
-func backoff(attempt int) time.Duration {
-	d := 2 * time.Second
+// backoff returns the visibility delay before delivery attempt+1:
+// RetryBaseDelay doubling per attempt, at most 5 minutes.
+func (s *Service) backoff(attempt int) time.Duration {
+	d := s.Config.RetryBaseDelay
 	for i := 1; i < attempt && d < 5*time.Minute; i++ {
 		d *= 2
 	}
@@ -65,7 +65,7 @@ func (s *Service) rotate(ctx context.Context, m Message, receiveCount int) error
 			return nil
 		}
 		if err != nil {
-			return &RetryError{Backoff: backoff(receiveCount), Err: err}
+			return &RetryError{Backoff: s.backoff(receiveCount), Err: err}
 		}
 		r := l.Rotation
 		if l.Status != domain.StatusRotating || r == nil || r.ID != m.RotationID || r.State != domain.RotationRunning || l.Credential == nil {
@@ -82,7 +82,7 @@ func (s *Service) rotate(ctx context.Context, m Message, receiveCount int) error
 			return s.rotationFailed(ctx, l, err, receiveCount)
 		}
 	}
-	return &RetryError{Backoff: backoff(receiveCount), Err: fmt.Errorf("rotation %s of link %s made no progress", m.RotationID, m.LinkID)}
+	return &RetryError{Backoff: s.backoff(receiveCount), Err: fmt.Errorf("rotation %s of link %s made no progress", m.RotationID, m.LinkID)}
 }
 
 var errRotationDone = errors.New("rotation promoted")
@@ -165,7 +165,7 @@ func (s *Service) rotationFailed(ctx context.Context, l domain.Link, cause error
 		}
 		s.Log.WarnContext(ctx, "rotation step failed, retrying", "link_id", l.ID, "rotation_id", r.ID,
 			"step", r.Step, "attempt", receiveCount, "error", cause)
-		return &RetryError{Backoff: backoff(receiveCount), Err: cause}
+		return &RetryError{Backoff: s.backoff(receiveCount), Err: cause}
 	}
 
 	now := s.now()
@@ -176,7 +176,7 @@ func (s *Service) rotationFailed(ctx context.Context, l domain.Link, cause error
 		return nil
 	}
 	if err != nil {
-		return &RetryError{Backoff: backoff(receiveCount), Err: err}
+		return &RetryError{Backoff: s.backoff(receiveCount), Err: err}
 	}
 	s.Log.ErrorContext(ctx, "rotation failed", "link_id", l.ID, "rotation_id", r.ID, "step", r.Step,
 		"attempts", receiveCount, "error", cause)

@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -147,7 +148,7 @@ func StartDataCenter(t testing.TB) *DataCenter {
 	if err != nil {
 		t.Fatalf("listen on 127.0.0.1: %v", err)
 	}
-	s := sim.New(nil)
+	s := sim.New(nil, sim.WithLogger(slog.New(slog.DiscardHandler)))
 	dc := &DataCenter{Sim: s, URL: "http://" + ln.Addr().String(), srv: &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 5 * time.Second}, ln: ln}
 	go func() { _ = dc.srv.Serve(ln) }()
 	t.Cleanup(dc.Stop)

@@ -26,12 +26,11 @@ const (
 // Faults is the injected failure configuration as the control routes show
 // it. Counts go down as matching calls use them up.
 type Faults struct {
-	// FailNext is how many of the next matching calls are answered with
-	// FailStatus.
+	// FailNext is how many of the next matching calls fail with FailStatus.
 	FailNext   int `json:"failNext"`
 	FailStatus int `json:"failStatus"`
 	// TimeoutNext is how many of the next matching calls hang for Timeout (a
-	// Go duration such as "3s") and then are answered with 504. These are
+	// Go duration such as "3s") and then fail with 504. These are
 	// used up before FailNext.
 	TimeoutNext int    `json:"timeoutNext"`
 	Timeout     string `json:"timeout"`
@@ -65,7 +64,7 @@ type faultState struct {
 	routes       []string
 }
 
-// injectedFault is what takeFault decided for one call.
+// injectedFault is the failure takeFault chose for one call.
 type injectedFault struct {
 	status  int           // 0 when the call proceeds normally
 	timeout time.Duration // how long to hang before the status, if any

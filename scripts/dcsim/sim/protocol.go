@@ -38,11 +38,11 @@ type stageResponse struct {
 func (s *Simulator) handleStage(w http.ResponseWriter, r *http.Request) {
 	linkID, clientID := r.PathValue("linkId"), r.PathValue("clientId")
 	attrs := []slog.Attr{slog.String("linkId", linkID), slog.String("clientId", clientID)}
-	if s.injectFault(w, r, RouteStage, attrs) {
-		return
-	}
 	body, ok := s.readBody(w, r, attrs...)
 	if !ok {
+		return
+	}
+	if s.injectFault(w, r, RouteStage, attrs) {
 		return
 	}
 	connectorID, ok := s.verify(w, r, body, attrs)
@@ -81,11 +81,11 @@ func (s *Simulator) handleStage(w http.ResponseWriter, r *http.Request) {
 func (s *Simulator) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	linkID, clientID := r.PathValue("linkId"), r.PathValue("clientId")
 	attrs := []slog.Attr{slog.String("linkId", linkID), slog.String("clientId", clientID)}
-	if s.injectFault(w, r, RouteRevoke, attrs) {
-		return
-	}
 	body, ok := s.readBody(w, r, attrs...)
 	if !ok {
+		return
+	}
+	if s.injectFault(w, r, RouteRevoke, attrs) {
 		return
 	}
 	connectorID, ok := s.verify(w, r, body, attrs)
@@ -110,7 +110,10 @@ func (s *Simulator) handleRevoke(w http.ResponseWriter, r *http.Request) {
 }
 
 // injectFault uses up an injected timeout or failure for route, if one
-// applies, and answers the call with it. It reports whether it answered.
+// applies, and responds to the call with it. It reports whether it
+// responded.
+// The caller must have read the request body: only then does net/http
+// notice a client that hangs up and cancel the request context.
 func (s *Simulator) injectFault(w http.ResponseWriter, r *http.Request, route string, attrs []slog.Attr) bool {
 	s.mu.Lock()
 	fault := s.takeFault(route)
@@ -140,7 +143,7 @@ func (s *Simulator) injectFault(w http.ResponseWriter, r *http.Request, route st
 }
 
 // verify checks the connector signature and returns the connector id. On
-// failure it counts the rejection and answers 401.
+// failure it counts the rejection and responds with 401.
 func (s *Simulator) verify(w http.ResponseWriter, r *http.Request, body []byte, attrs []slog.Attr) (string, bool) {
 	connectorID, err := datacenter.Verify(r, body, s.lookupKey, s.clock())
 	if err == nil {

@@ -52,7 +52,7 @@ func (s *Simulator) replyError(w http.ResponseWriter, r *http.Request, status in
 }
 
 // readBody reads at most maxBodyBytes of the request body. On failure it
-// has already answered 413 or 400.
+// has already responded with 413 or 400.
 func (s *Simulator) readBody(w http.ResponseWriter, r *http.Request, attrs ...slog.Attr) ([]byte, bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err == nil {

@@ -46,7 +46,8 @@ func WithLogger(l *slog.Logger) Option {
 
 // WithContextPath serves every route under p, such as "/jira", the way a
 // Data Center instance runs under a context path. p must pass
-// ValidContextPath; otherwise the handler answers every request with 500.
+// ValidContextPath; otherwise the handler responds to every request with
+// 500.
 func WithContextPath(p string) Option {
 	return func(s *Simulator) {
 		if !ValidContextPath(p) {

@@ -53,7 +53,7 @@ type TokenRequestStats struct {
 	InvalidScope         int `json:"invalid_scope"`
 	InvalidRequest       int `json:"invalid_request"`
 	UnsupportedGrantType int `json:"unsupported_grant_type"`
-	// Fault counts token requests answered by an injected failure or timeout.
+	// Fault counts token requests failed by an injected failure or timeout.
 	Fault int `json:"fault"`
 }
 
@@ -83,8 +83,8 @@ const (
 
 // stage installs a staged credential. The caller holds s.mu. A repeat of an
 // earlier stage with the same secret, site, scopes and version is
-// stageRepeated; a revoked client id, one of another connector or link, or
-// one held with different values is stageConflict with the reason.
+// stageRepeated. A revoked client id, one of another connector or link, or
+// one stored with different values is stageConflict with the reason.
 func (s *Simulator) stage(in stageInput) (stageOutcome, string) {
 	hash := sha256.Sum256([]byte(in.secret))
 	existing, ok := s.credentials[in.clientID]
@@ -195,8 +195,8 @@ func (s *Simulator) Credentials() []Credential {
 	return out
 }
 
-// Reset forgets every credential, counter and fault. Installed connector
-// keys stay.
+// Reset deletes every credential and clears the counters and faults.
+// Installed connector keys stay.
 func (s *Simulator) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()

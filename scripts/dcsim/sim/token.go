@@ -54,11 +54,11 @@ type tokenRequest struct {
 // only use credentials of its own connector; an unsigned one is accepted.
 // The first successful request with a staged credential makes it active.
 func (s *Simulator) handleToken(w http.ResponseWriter, r *http.Request) {
-	if s.injectFault(w, r, RouteToken, nil) {
-		return
-	}
 	body, ok := s.readBody(w, r)
 	if !ok {
+		return
+	}
+	if s.injectFault(w, r, RouteToken, nil) {
 		return
 	}
 	signer := ""
@@ -193,7 +193,7 @@ func parseTokenRequest(r *http.Request, body []byte) (tokenRequest, string, erro
 	return req, "", nil
 }
 
-// replyOAuthError answers a token request with an OAuth 2.0 error body and
+// replyOAuthError responds to a token request with an OAuth 2.0 error body and
 // counts it.
 func (s *Simulator) replyOAuthError(w http.ResponseWriter, r *http.Request, status int, code, description string, basicAuth bool, attrs ...slog.Attr) {
 	s.mu.Lock()
