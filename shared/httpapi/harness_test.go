@@ -25,7 +25,7 @@ import (
 // harness runs the real handlers against kumo, local-kms and a simulated
 // Data Center, with every log line captured.
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	aws      testenv.AWS
 	table    string
 	queue    testenv.Queue
@@ -53,7 +53,7 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	a := testenv.LocalAWS(t)
 	h := &harness{t: t, aws: a, table: a.NewTable(t), queue: a.NewQueue(t, 8, 30*time.Second), dc: testenv.StartDataCenter(t),

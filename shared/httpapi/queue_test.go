@@ -17,7 +17,7 @@ import (
 // pollOnce receives up to 10 messages, hands them to the worker as an event
 // source mapping does, and deletes those not reported as failed. It returns
 // how many messages it received.
-func (h *harness) pollOnce(t *testing.T, worker rotation.WorkerHandler) int {
+func (h *harness) pollOnce(t testing.TB, worker rotation.WorkerHandler) int {
 	t.Helper()
 	ctx := context.Background()
 	out, err := h.aws.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
@@ -54,7 +54,7 @@ func (h *harness) pollOnce(t *testing.T, worker rotation.WorkerHandler) int {
 }
 
 // queueDepth returns the visible, in-flight and delayed message counts.
-func (h *harness) queueDepth(t *testing.T, url string) int {
+func (h *harness) queueDepth(t testing.TB, url string) int {
 	t.Helper()
 	out, err := h.aws.SQS.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url),
 		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameApproximateNumberOfMessages,
@@ -71,7 +71,7 @@ func (h *harness) queueDepth(t *testing.T, url string) int {
 }
 
 // drainQueue runs the worker until the queue is empty or timeout passes.
-func (h *harness) drainQueue(t *testing.T, timeout time.Duration) {
+func (h *harness) drainQueue(t testing.TB, timeout time.Duration) {
 	t.Helper()
 	worker := rotation.NewWorker(h.svc, h.svc.Log)
 	deadline := time.Now().Add(timeout)

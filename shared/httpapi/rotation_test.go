@@ -17,7 +17,7 @@ import (
 	"github.com/cloudconnector/cloudconnector/shared/service"
 )
 
-func (h *harness) link(t *testing.T, id string) domain.Link {
+func (h *harness) link(t testing.TB, id string) domain.Link {
 	t.Helper()
 	l, err := h.store.GetLink(context.Background(), id)
 	if err != nil {
