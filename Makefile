@@ -33,6 +33,9 @@ export KUMO_PORT KMS_PORT DCSIM_PORT PORT
 # or real AWS, whose endpoint then replaces kumo and local-kms), clients go
 # to the local servers with static dummy credentials and no shared config.
 # The instance metadata address is never contacted.
+# deploy and diff talk to your real AWS account with your own credentials,
+# so the local defaults below do not apply to them.
+ifeq ($(filter deploy diff,$(MAKECMDGOALS)),)
 ifneq ($(filter environment command line,$(origin AWS_ENDPOINT_URL)),)
 USER_ENDPOINT       := 1
 STACK_SERVICES      := dcsim
@@ -57,10 +60,18 @@ export AWS_SHARED_CREDENTIALS_FILE := /dev/null
 unexport AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE
 endif
 export AWS_EC2_METADATA_DISABLED := true
+endif
+
+# jsii and the CDK CLI: no Node 20 banner and no CLI telemetry. Exported for
+# every target, because the infra tests load jsii too.
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_CLI_TELEMETRY := true
+
 
 FUNCTIONS := $(patsubst functions/%/,%,$(wildcard functions/*/))
 
-.PHONY: help tools stack-start stack-stop stack-status setup run test demo build lint clean
+.PHONY: help tools stack-start stack-stop stack-status setup run test demo build lint clean synth diff deploy
 
 help: ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -107,7 +118,9 @@ run: tools ## Start the stack, set it up and serve the local API in the foregrou
 	echo "Call the API:"
 	echo '  curl -s -H "Authorization: Bearer $$TOKEN" http://127.0.0.1:$(PORT)/connectors'
 	echo
-	$(LOCAL)/bin/localapi
+	# The simulated Data Center is plain http on loopback; the service
+	# accepts such URLs only when told it runs locally.
+	ALLOW_LOOPBACK_HTTP=true $(LOCAL)/bin/localapi
 
 test: tools ## Run go vet and go test -race against a kumo and local-kms of its own.
 	@state=$$(mktemp -d)
@@ -131,14 +144,14 @@ demo: ## Run scripts/demo.sh against the running local API (start it with make r
 	scripts/demo.sh
 
 build: ## Build every function into build/<function>/bootstrap for Lambda on arm64.
-	if [[ -z "$(FUNCTIONS)" ]]; then echo "no functions under functions/"; exit 1; fi
+	@if [[ -z "$(FUNCTIONS)" ]]; then echo "no functions under functions/"; exit 1; fi
 	for fn in $(FUNCTIONS); do
 	  CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -tags lambda.norpc -trimpath -ldflags '-s -w -buildid=' -o build/$$fn/bootstrap ./functions/$$fn
 	  echo "build/$$fn/bootstrap"
 	done
 
 lint: $(BIN)/govulncheck ## Check formatting, run go vet and govulncheck.
-	unformatted=$$(gofmt -l $$(go list -f '{{.Dir}}' ./...))
+	@unformatted=$$(gofmt -l $$(go list -f '{{.Dir}}' ./...))
 	if [[ -n "$$unformatted" ]]; then echo "not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	$(BIN)/govulncheck ./...
@@ -146,5 +159,24 @@ lint: $(BIN)/govulncheck ## Check formatting, run go vet and govulncheck.
 clean: stack-stop ## Stop the stack and remove build/ and .local/ (keeps the tools in bin/).
 	rm -rf build $(LOCAL)
 
-# synth deploy diff invoke bench fuzz: placeholders; the CDK, invoke,
-# benchmark and fuzz targets come here.
+# Offline synth: dummy credentials, and the CLI's account lookup goes to a
+# closed loopback port, so nothing leaves the machine.
+SYNTH_ENV := AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=dummy AWS_EC2_METADATA_DISABLED=true AWS_ENDPOINT_URL_STS=http://127.0.0.1:9
+
+node_modules/go.mod: package-lock.json
+	npm ci --no-audit --no-fund
+	# A go.mod keeps the Go files shipped in node_modules out of ./... patterns.
+	echo 'module ignored' > node_modules/go.mod
+
+synth: build node_modules/go.mod ## Synthesize the template into cdk.out/ offline; cdk-nag errors fail it.
+	env $(SYNTH_ENV) npx cdk synth --no-notices -q
+	echo cdk.out/CloudConnector.template.json
+
+diff: build node_modules/go.mod ## Compare with the deployed stack (uses your AWS credentials).
+	npx cdk diff CloudConnector
+
+deploy: build node_modules/go.mod ## Deploy the stack (uses your AWS credentials); writes the outputs to cdk.out/outputs.json.
+	npx cdk deploy CloudConnector --require-approval broadening --outputs-file cdk.out/outputs.json
+
+# Targets of other parts of the project: invoke, bench and the like.
+-include $(wildcard scripts/make/*.mk)

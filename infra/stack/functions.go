@@ -46,7 +46,7 @@ type resources struct {
 }
 
 // newFunction creates function fn with its own role and log group. The role
-// holds only the log statement and the statements of the function's grant.
+// contains only the log statement and the statements of the function's grant.
 func newFunction(scope constructs.Construct, fn string, assetDir string, res *resources) (awslambda.Function, error) {
 	g, err := grantFor(fn)
 	if err != nil {

@@ -21,7 +21,7 @@ const (
 	schedulerTimeout = 60 * time.Second
 
 	// queueVisibilityFactor is the rotation queue's visibility timeout as a
-	// multiple of workerTimeout. The Lambda developer guide asks for at least
+	// multiple of workerTimeout. The Lambda developer guide recommends at least
 	// six, so that Lambda can retry a batch whose invocation was throttled.
 	queueVisibilityFactor = 6
 	// maxReceiveCount is how often a rotation message is received before SQS
@@ -33,7 +33,7 @@ const (
 	// workerBatchSize is the largest number of messages per invocation.
 	workerBatchSize = 10
 	// workerMaxConcurrency caps the concurrent worker invocations that the
-	// event source mapping starts (SQS allows 2 to 1000).
+	// event source mapping starts. SQS mappings accept 2 to 1000.
 	workerMaxConcurrency = 10
 
 	// schedulerRate is how often the rotation scheduler runs.

@@ -22,31 +22,30 @@ type grant struct {
 
 // grants is the least-privilege table: every function and exactly the
 // actions it calls. Transactions need the per-item actions (PutItem,
-// UpdateItem, DeleteItem, ConditionCheckItem) of the items they write, and
+// UpdateItem, DeleteItem) of the items they write, and
 // the rotation worker's SQS event source mapping polls with its role, so it
 // needs ReceiveMessage, DeleteMessage and GetQueueAttributes.
 var grants = map[string]grant{
 	routes.Connectors: {
-		Table: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"},
+		Table: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"},
 		Key:   []string{"kms:Encrypt"},
 	},
 	routes.CreateLink: {
-		Table: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"},
+		Table: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
 	},
 	routes.ReviewLink: {
-		Table: []string{"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"},
-		Queue: []string{"sqs:SendMessage"},
+		Table: []string{"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
 		Key:   []string{"kms:Encrypt", "kms:Decrypt"},
 	},
 	routes.GetLink: {
 		Table: []string{"dynamodb:GetItem", "dynamodb:Query"},
 	},
 	routes.RotateLink: {
-		Table: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"},
+		Table: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
 		Queue: []string{"sqs:SendMessage"},
 	},
 	routes.DeleteLink: {
-		Table: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"},
+		Table: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
 		Queue: []string{"sqs:SendMessage"},
 	},
 	routes.Token: {
@@ -54,12 +53,12 @@ var grants = map[string]grant{
 		Key:   []string{"kms:Decrypt"},
 	},
 	routes.RotationWorker: {
-		Table: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"},
+		Table: []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
 		Queue: []string{"sqs:SendMessage", "sqs:ChangeMessageVisibility", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"},
 		Key:   []string{"kms:Encrypt", "kms:Decrypt"},
 	},
 	routes.RotationScheduler: {
-		Table: []string{"dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"},
+		Table: []string{"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"},
 		Queue: []string{"sqs:SendMessage"},
 	},
 }

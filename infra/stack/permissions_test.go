@@ -14,26 +14,25 @@ import (
 // stack code: a change to a function's permissions must change both.
 var wantActions = map[string][]string{
 	routes.Connectors: {
-		"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:ConditionCheckItem",
+		"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
 		"kms:Encrypt",
 	},
 	routes.CreateLink: {
-		"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
+		"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
 	},
 	routes.ReviewLink: {
-		"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
+		"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
 		"kms:Encrypt", "kms:Decrypt",
-		"sqs:SendMessage",
 	},
 	routes.GetLink: {
 		"dynamodb:GetItem", "dynamodb:Query",
 	},
 	routes.RotateLink: {
-		"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
+		"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
 		"sqs:SendMessage",
 	},
 	routes.DeleteLink: {
-		"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
+		"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
 		"sqs:SendMessage",
 	},
 	routes.Token: {
@@ -41,12 +40,12 @@ var wantActions = map[string][]string{
 		"kms:Decrypt",
 	},
 	routes.RotationWorker: {
-		"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
+		"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
 		"kms:Encrypt", "kms:Decrypt",
 		"sqs:SendMessage", "sqs:ChangeMessageVisibility", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
 	},
 	routes.RotationScheduler: {
-		"dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem",
+		"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
 		"sqs:SendMessage",
 	},
 }

@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/cloudconnector/cloudconnector/shared/datacenter"
 	"github.com/cloudconnector/cloudconnector/shared/dynamo"
@@ -34,6 +36,47 @@ type harness struct {
 	store    *dynamo.Store
 	handlers map[string]httpapi.Handler
 	logs     *syncBuffer
+	// ddb counts the store's calls to DynamoDB.
+	ddb *countingDynamo
+	// bodies holds every response body the handlers returned.
+	bodiesMu sync.Mutex
+	bodies   []string
+}
+
+// countingDynamo counts the calls that reach DynamoDB.
+type countingDynamo struct {
+	*dynamodb.Client
+	calls atomic.Int64
+}
+
+func (c *countingDynamo) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	c.calls.Add(1)
+	return c.Client.GetItem(ctx, in, o...)
+}
+
+func (c *countingDynamo) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	c.calls.Add(1)
+	return c.Client.PutItem(ctx, in, o...)
+}
+
+func (c *countingDynamo) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	c.calls.Add(1)
+	return c.Client.UpdateItem(ctx, in, o...)
+}
+
+func (c *countingDynamo) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+	c.calls.Add(1)
+	return c.Client.DeleteItem(ctx, in, o...)
+}
+
+func (c *countingDynamo) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	c.calls.Add(1)
+	return c.Client.Query(ctx, in, o...)
+}
+
+func (c *countingDynamo) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, o ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	c.calls.Add(1)
+	return c.Client.TransactWriteItems(ctx, in, o...)
 }
 
 type syncBuffer struct {
@@ -59,7 +102,8 @@ func newHarness(t testing.TB) *harness {
 	h := &harness{t: t, aws: a, table: a.NewTable(t), queue: a.NewQueue(t, 8, 30*time.Second), dc: testenv.StartDataCenter(t),
 		logs: &syncBuffer{}}
 	log := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.store = dynamo.New(a.DynamoDB, h.table)
+	h.ddb = &countingDynamo{Client: a.DynamoDB}
+	h.store = dynamo.New(h.ddb, h.table)
 	cfg := service.DefaultConfig()
 	cfg.AllowLoopbackHTTP = true
 	cfg.GracePeriod = time.Second
@@ -147,6 +191,9 @@ func (h *harness) do(who actor, routeKey string, params map[string]string, body 
 		h.t.Fatalf("%s returned an error: %v", routeKey, err)
 	}
 	out := response{status: resp.StatusCode, header: resp.Headers, raw: resp.Body}
+	h.bodiesMu.Lock()
+	h.bodies = append(h.bodies, resp.Body)
+	h.bodiesMu.Unlock()
 	if resp.Body != "" {
 		if err := json.Unmarshal([]byte(resp.Body), &out.body); err != nil {
 			h.t.Fatalf("%s: body is not a JSON object: %v: %s", routeKey, err, resp.Body)
