@@ -10,6 +10,16 @@ import (
 // de-duplication, so a hostile list cannot cost more than a few microseconds.
 const MaxScopes = 32
 
+// CheckScopeCount rejects a scope list longer than MaxScopes, so a
+// hostile request is refused before any work is done for it.
+func CheckScopeCount(scopes []string) error {
+	if len(scopes) > MaxScopes {
+		return Invalid(fmt.Sprintf("at most %d scopes may be requested", MaxScopes),
+			FieldError{Field: "scopes", Reason: fmt.Sprintf("at most %d entries", MaxScopes)})
+	}
+	return nil
+}
+
 // CanonicalScopes trims, upper-cases, de-duplicates and sorts scopes and checks
 // each against the product's catalogue. An empty list or an unknown scope is
 // a KindInvalid error listing the valid scopes.

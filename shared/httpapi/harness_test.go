@@ -163,6 +163,10 @@ func (h *harness) do(who actor, routeKey string, params map[string]string, body 
 		ev.RawQueryString = rawQuery
 	}
 	for k, v := range header {
+		if k == "x-base64" {
+			ev.IsBase64Encoded = true
+			continue
+		}
 		if k != "?" {
 			ev.Headers[strings.ToLower(k)] = v
 		}

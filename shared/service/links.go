@@ -50,6 +50,9 @@ func (s *Service) CreateLink(ctx context.Context, p domain.Principal, in LinkInp
 	if err := checkIdempotencyKey(idemKey); err != nil {
 		return Created{}, err
 	}
+	if err := domain.CheckScopeCount(in.Scopes); err != nil {
+		return Created{}, err
+	}
 	site, err := s.Store.GetSite(ctx, in.SiteID)
 	if err != nil {
 		return Created{}, err

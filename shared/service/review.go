@@ -44,6 +44,9 @@ func (s *Service) ListLinkRequests(ctx context.Context, p domain.Principal, conn
 // connected. If the instance cannot be reached or refuses, the result is
 // KindUpstream and the link stays pending with nothing written.
 func (s *Service) AcceptLink(ctx context.Context, p domain.Principal, id string, in AcceptInput) (domain.Link, error) {
+	if err := domain.CheckScopeCount(in.Scopes); err != nil {
+		return domain.Link{}, err
+	}
 	l, err := s.Store.GetLink(ctx, id)
 	if err != nil {
 		return domain.Link{}, err
