@@ -208,10 +208,12 @@ func decodeProblem(t *testing.T, resp events.APIGatewayV2HTTPResponse, wantStatu
 	return p
 }
 
-// hasField reports whether errs names field.
+// hasField reports whether errs names field. Go 1.27's encoding/json adds
+// the element index to a field inside an array ("scopes.1"), Go 1.26 does
+// not, so both forms count.
 func hasField(errs []domain.FieldError, field string) bool {
 	for _, e := range errs {
-		if e.Field == field {
+		if e.Field == field || strings.HasPrefix(e.Field, field+".") {
 			return true
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/cloudconnector/cloudconnector/shared/domain"
+	"github.com/cloudconnector/cloudconnector/shared/metrics"
 )
 
 // HandlerFunc handles one route. It returns a Response or an error, which the
@@ -47,17 +48,19 @@ type route struct {
 // Handle before the first ServeEvent. After that, ServeEvent is safe for
 // concurrent use.
 type Router struct {
-	logger *slog.Logger
-	routes map[string]route
+	logger  *slog.Logger
+	metrics *metrics.Recorder
+	routes  map[string]route
 }
 
 // NewRouter returns a router with no routes that writes one access log line
-// per request to logger, or to slog.Default() if logger is nil.
+// per request to logger, or to slog.Default() if logger is nil, and records
+// one request metric per request with metrics.Default().
 func NewRouter(logger *slog.Logger) *Router {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Router{logger: logger, routes: map[string]route{}}
+	return &Router{logger: logger, metrics: metrics.Default(), routes: map[string]route{}}
 }
 
 // Handle registers h for routeKey, such as "POST /links" or
@@ -211,8 +214,9 @@ func fillTemplate(template string, params map[string]string) string {
 	return strings.Join(segments, "/")
 }
 
-// logRequest writes the access log line of one request: its route key,
-// status, duration, API Gateway request id and the route's path parameters.
+// logRequest writes the access log line and records the request metric of
+// one request. The line holds its route key, status, duration, API Gateway
+// request id and the route's path parameters.
 // A 5xx also carries the error, and a panic its value and stack. Headers,
 // bodies and claims are never logged.
 func (rt *Router) logRequest(ctx context.Context, ev *events.APIGatewayV2HTTPRequest, template string, out outcome, elapsed time.Duration) {
@@ -240,6 +244,14 @@ func (rt *Router) logRequest(ctx context.Context, ev *events.APIGatewayV2HTTPReq
 		}
 	}
 	rt.logger.LogAttrs(ctx, level, "request", attrs...)
+
+	// An unmatched request has no template. Its route key came from the
+	// event, so it is not used as a metric dimension.
+	route := ""
+	if template != "" {
+		route = ev.RouteKey
+	}
+	rt.metrics.Request(route, out.status, elapsed)
 }
 
 // loggedParams returns the path parameters that the route template names, in

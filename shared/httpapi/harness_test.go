@@ -194,6 +194,7 @@ func (h *harness) do(who actor, routeKey string, params map[string]string, body 
 	if err != nil {
 		h.t.Fatalf("%s returned an error: %v", routeKey, err)
 	}
+	recordExchange(h.t, ev, resp)
 	out := response{status: resp.StatusCode, header: resp.Headers, raw: resp.Body}
 	h.bodiesMu.Lock()
 	h.bodies = append(h.bodies, resp.Body)

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
 )
 
 func linkParams(id string) map[string]string { return map[string]string{"linkId": id} }
@@ -376,4 +375,3 @@ func TestConnectorDeleteWaitsForLinks(t *testing.T) {
 	h.must(h.do(w.orgAdmin, "DELETE /connectors/{connectorId}", params, nil, nil), 204)
 	h.must(h.do(w.orgAdmin, "GET /connectors/{connectorId}", params, nil, nil), 404)
 }
-

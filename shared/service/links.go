@@ -23,7 +23,7 @@ type LinkInput struct {
 
 // Created is the outcome of a create request: the status and JSON body to
 // return, so that a replay with the same Idempotency-Key returns exactly
-// the first answer.
+// the first response.
 type Created struct {
 	Status   int
 	Body     json.RawMessage
@@ -31,7 +31,7 @@ type Created struct {
 	Replayed bool
 }
 
-// idempotencyRetention is how long an Idempotency-Key's first answer is kept.
+// idempotencyRetention is how long the first response to an Idempotency-Key is kept.
 const idempotencyRetention = 24 * time.Hour
 
 // maxIdempotencyKey bounds the Idempotency-Key header.
@@ -39,7 +39,7 @@ const maxIdempotencyKey = 128
 
 // CreateLink creates a pending link request from a site to a connector.
 // With an idempotency key, a replay of the same request returns the first
-// answer and the same key with another request is KindUnprocessable.
+// response, and the same key with another request is KindUnprocessable.
 func (s *Service) CreateLink(ctx context.Context, p domain.Principal, in LinkInput, idemKey string) (Created, error) {
 	if !domain.ValidSiteID(in.SiteID) {
 		return Created{}, domain.Invalid("invalid siteId", domain.FieldError{Field: "siteId", Reason: "1 to 64 letters, digits, '-', '_' or '.'"})
@@ -120,7 +120,7 @@ func (s *Service) insertLink(ctx context.Context, p domain.Principal, site domai
 	return c, nil
 }
 
-// replay returns the stored answer for an idempotency key, if any.
+// replay returns the stored response for an idempotency key, if any.
 func (s *Service) replay(ctx context.Context, actor, key, hash string) (Created, bool, error) {
 	rec, ok, err := s.Store.GetIdempotency(ctx, actor, key, s.now())
 	if err != nil || !ok {
@@ -134,9 +134,9 @@ func (s *Service) replay(ctx context.Context, actor, key, hash string) (Created,
 	return Created{Status: rec.Status, Body: rec.Body, Location: rec.Location, Replayed: true}, true, nil
 }
 
-// freePair handles a taken (site, connector) pair: a pending request past its
-// expiry is expired so the caller can retry; a live link is KindConflict
-// carrying it.
+// freePair handles a taken (site, connector) pair. A pending request past its
+// expiry is expired, so the caller can retry. A live link is KindConflict
+// carrying that link.
 func (s *Service) freePair(ctx context.Context, taken error) error {
 	var pt *dynamo.PairTakenError
 	if !errors.As(taken, &pt) || pt.LinkID == "" {
@@ -202,7 +202,7 @@ func (s *Service) ListLinks(ctx context.Context, p domain.Principal, siteID stri
 		return nil, "", err
 	}
 	// Statuses are stored without the lazy expiry, so PENDING also matches
-	// expired requests and EXPIRED matches both; Effective fixes the answer.
+	// expired requests and EXPIRED matches both; Effective fixes the result.
 	query := statuses
 	if containsStatus(statuses, domain.StatusExpired) && !containsStatus(statuses, domain.StatusPending) {
 		query = append(append([]domain.Status{}, statuses...), domain.StatusPending)

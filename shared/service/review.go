@@ -114,7 +114,7 @@ func (s *Service) deliverAndVerify(ctx context.Context, t datacenter.Target, l d
 }
 
 // revokeQuietly revokes a credential that was never made current, logging
-// a failure: the credential's secret is known to nobody but the instance.
+// a failure. Only the instance holds the secret, so nobody can use the credential.
 func (s *Service) revokeQuietly(ctx context.Context, t datacenter.Target, linkID, clientID string) {
 	if err := s.DataCenter.RevokeCredential(ctx, t, linkID, clientID); err != nil {
 		s.Log.WarnContext(ctx, "revoke unused credential failed", "link_id", linkID, "client_id", clientID, "error", err)

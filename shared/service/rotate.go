@@ -32,6 +32,7 @@ func (s *Service) startRotation(ctx context.Context, l domain.Link, actor string
 		switch {
 		case err == nil:
 			l.Status, l.Rotation, l.UpdatedAt = domain.StatusRotating, &r, now
+			s.Metrics.RotationStarted(l.ID, r.ID)
 		case errors.As(err, &de) && de.Kind == domain.KindConflict:
 			l, _ = de.Current.(domain.Link)
 		default:

@@ -11,6 +11,7 @@ import (
 	"github.com/cloudconnector/cloudconnector/shared/datacenter"
 	"github.com/cloudconnector/cloudconnector/shared/domain"
 	"github.com/cloudconnector/cloudconnector/shared/dynamo"
+	"github.com/cloudconnector/cloudconnector/shared/metrics"
 )
 
 // Store is the state the service keeps. *dynamo.Store implements it; the
@@ -108,19 +109,24 @@ type Service struct {
 	Queue      Queue
 	Config     Config
 	Log        *slog.Logger
+	// Metrics records rotation and token broker metrics. A nil Metrics
+	// records nothing.
+	Metrics *metrics.Recorder
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 
 	tokens *tokenCache
 }
 
-// New returns a Service with the real clock and a token cache.
+// New returns a Service with the real clock, a token cache and the
+// process's metrics recorder, metrics.Default().
 func New(store Store, sealer Sealer, dc DataCenter, queue Queue, cfg Config, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
 	return &Service{Store: store, Sealer: sealer, DataCenter: dc, Queue: queue, Config: cfg, Log: log,
-		Now: func() time.Time { return time.Now().UTC() }, tokens: newTokenCache(1024)}
+		Metrics: metrics.Default(),
+		Now:     func() time.Time { return time.Now().UTC() }, tokens: newTokenCache(1024)}
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }

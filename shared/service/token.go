@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cloudconnector/cloudconnector/shared/domain"
+	"github.com/cloudconnector/cloudconnector/shared/metrics"
 )
 
 // TokenInput is the optional body of POST /links/{linkId}/token: a subset of
@@ -16,7 +17,7 @@ type TokenInput struct {
 	Scopes []string `json:"scopes"`
 }
 
-// AccessToken is the token broker's answer, in OAuth 2.0 token response form.
+// AccessToken is the token broker's response, in OAuth 2.0 token response form.
 type AccessToken struct {
 	AccessToken string `json:"access_token"`
 	TokenType   string `json:"token_type"`
@@ -41,6 +42,7 @@ func (s *Service) RequestToken(ctx context.Context, p domain.Principal, id strin
 	}
 	if (l.Status != domain.StatusConnected && l.Status != domain.StatusRotating) || l.Credential == nil {
 		cur := l.Effective(s.now())
+		s.Metrics.TokenRequest(id, metrics.TokenConflict)
 		return AccessToken{}, domain.Conflict(cur, "link %s is %s: tokens are issued only for connected links", id, cur.Status)
 	}
 	scopes := l.ScopesAccepted
@@ -65,6 +67,7 @@ func (s *Service) RequestToken(ctx context.Context, p domain.Principal, id strin
 	now := s.now()
 	key := l.ID + "|" + l.Credential.ClientID + "|" + strings.Join(scopes, " ")
 	if t, ok := s.tokens.get(key, now); ok {
+		s.Metrics.TokenRequest(id, metrics.TokenCached)
 		return t, nil
 	}
 	conn, err := s.Store.GetConnector(ctx, l.ConnectorID)
@@ -81,6 +84,9 @@ func (s *Service) RequestToken(ctx context.Context, p domain.Principal, id strin
 	}
 	tok, err := s.DataCenter.RequestToken(ctx, target, l.Credential.ClientID, secret, scopes)
 	if err != nil {
+		if domain.IsKind(err, domain.KindUpstream) {
+			s.Metrics.TokenRequest(id, metrics.TokenUpstreamError)
+		}
 		return AccessToken{}, err
 	}
 	out := AccessToken{AccessToken: tok.AccessToken, TokenType: tok.TokenType, ExpiresIn: tok.ExpiresIn, Scope: tok.Scope}
@@ -88,6 +94,7 @@ func (s *Service) RequestToken(ctx context.Context, p domain.Principal, id strin
 		out.TokenType = "Bearer"
 	}
 	s.tokens.put(key, out, now.Add(time.Duration(tok.ExpiresIn)*time.Second))
+	s.Metrics.TokenRequest(id, metrics.TokenOK)
 	return out, nil
 }
 

@@ -57,7 +57,7 @@ func (s *Service) HandleMessage(ctx context.Context, m Message, receiveCount int
 
 // rotate advances rotation m.RotationID step by step until it is promoted.
 // Each step is a conditional write on the step before it, so a duplicate or
-// reordered message re-reads the link and continues from where it stands.
+// reordered message re-reads the link and continues from its current step.
 func (s *Service) rotate(ctx context.Context, m Message, receiveCount int) error {
 	for range 10 {
 		l, err := s.Store.GetLink(ctx, m.LinkID)
@@ -124,6 +124,7 @@ func (s *Service) rotationStep(ctx context.Context, l domain.Link) error {
 		}
 		s.Log.InfoContext(ctx, "rotation completed", "link_id", l.ID, "rotation_id", r.ID,
 			"credential_version", l.Credential.Version+1, "duration_ms", now.Sub(r.StartedAt).Milliseconds())
+		s.Metrics.RotationCompleted(l.ID, r.ID, now.Sub(r.StartedAt))
 		msg := Message{Kind: MsgRevokePrevious, LinkID: l.ID, ClientID: l.Credential.ClientID, ConnectorID: l.ConnectorID}
 		if err := s.Queue.Send(ctx, msg, s.Config.GracePeriod); err != nil {
 			// The previous credential stays recorded on the link; the next
@@ -180,6 +181,7 @@ func (s *Service) rotationFailed(ctx context.Context, l domain.Link, cause error
 	}
 	s.Log.ErrorContext(ctx, "rotation failed", "link_id", l.ID, "rotation_id", r.ID, "step", r.Step,
 		"attempts", receiveCount, "error", cause)
+	s.Metrics.RotationFailed(l.ID, r.ID)
 	if r.Pending != nil {
 		msg := Message{Kind: MsgRevokeCredential, LinkID: l.ID, ClientID: r.Pending.ClientID, ConnectorID: l.ConnectorID}
 		if err := s.Queue.Send(ctx, msg, 0); err != nil {
