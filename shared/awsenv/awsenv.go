@@ -7,18 +7,25 @@
 // variables, so Load builds the aws.Config from them directly and keeps what
 // the service relies on: the standard retryer (the SDK default when
 // Config.Retryer is nil), endpoint overrides through AWS_ENDPOINT_URL and
-// AWS_ENDPOINT_URL_<SERVICE>, and, when no static credentials are set,
-// LoadDefaultConfig's full chain with its refreshing credential cache.
+// AWS_ENDPOINT_URL_<SERVICE>, and the static credentials with their session
+// token.
+//
+// When the region or the static credentials are missing, a build for
+// Lambda (build tag lambda.norpc, as the CDK stack builds every function)
+// fails with an error naming them. Any other build, such as the local API,
+// falls back to LoadDefaultConfig's full chain with its refreshing
+// credential cache, so a local run can use a profile. The Lambda build
+// never links the config package, whose credential providers (STS, SSO,
+// sign-in) add about 1 ms of package init to a cold start and 1.2 MB to the
+// binary.
 package awsenv
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
@@ -29,14 +36,7 @@ func Load(ctx context.Context) (aws.Config, error) {
 	region := firstEnv("AWS_REGION", "AWS_DEFAULT_REGION")
 	id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY")
 	if region == "" || id == "" || secret == "" {
-		cfg, err := config.LoadDefaultConfig(ctx)
-		if err != nil {
-			return aws.Config{}, fmt.Errorf("load AWS config: %w", err)
-		}
-		if cfg.Region == "" {
-			return aws.Config{}, fmt.Errorf("load AWS config: AWS_REGION is not set")
-		}
-		return cfg, nil
+		return loadFallback(ctx)
 	}
 
 	cfg := aws.Config{
