@@ -33,6 +33,8 @@ func functionTimeout(fn string) time.Duration {
 		return workerTimeout
 	case routes.RotationScheduler:
 		return schedulerTimeout
+	case routes.ReviewLink:
+		return reviewFunctionTimeout
 	default:
 		return httpFunctionTimeout
 	}

@@ -15,6 +15,10 @@ const (
 	// httpFunctionTimeout bounds one API request. An HTTP API waits at most
 	// 30 seconds for a Lambda integration, so this must stay below that.
 	httpFunctionTimeout = 10 * time.Second
+	// reviewFunctionTimeout bounds an accept, which makes up to three calls
+	// to the Data Center instance (stage, verify, and revoke on failure) of
+	// at most datacenter.DefaultTimeout each.
+	reviewFunctionTimeout = 29 * time.Second
 	// workerTimeout bounds one batch of rotation messages.
 	workerTimeout = 30 * time.Second
 	// schedulerTimeout bounds one scheduled pass over the due links.

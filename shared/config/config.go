@@ -80,7 +80,7 @@ func Build(ctx context.Context, needs Needs, log *slog.Logger) (*service.Service
 		svc.Queue = sqsqueue.New(sqs.NewFromConfig(awsCfg, endpoint[sqs.Options]("SQS")), queueURL)
 	}
 	if needs.DataCenter {
-		svc.DataCenter = datacenter.New(nil, nil)
+		svc.DataCenter = datacenter.New(datacenter.PublicHTTPClient(cfg.AllowLoopbackHTTP), nil)
 	}
 	return svc, nil
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // DefaultTimeout bounds each call of a Client built without an http.Client.
-const DefaultTimeout = 10 * time.Second
+const DefaultTimeout = 8 * time.Second
 
 // maxResponseBytes bounds how much of a response body the client reads.
 const maxResponseBytes = 64 << 10

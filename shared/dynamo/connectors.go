@@ -59,9 +59,9 @@ func (s *Store) ListConnectors(ctx context.Context, orgID string, page Page) ([]
 
 // UpdateConnector writes the mutable fields of c (name, version, URLs,
 // network, tunnel) if the stored connector was last updated at
-// previousUpdatedAt. A concurrent change is KindConflict with the current
-// connector.
-func (s *Store) UpdateConnector(ctx context.Context, c domain.Connector, previousUpdatedAt string) error {
+// previousUpdatedAt and, when noLinks is set, has no live links. A
+// concurrent change is KindConflict with the current connector.
+func (s *Store) UpdateConnector(ctx context.Context, c domain.Connector, previousUpdatedAt string, noLinks bool) error {
 	upd := expression.Set(expression.Name("name"), expression.Value(c.Name)).
 		Set(expression.Name("version"), expression.Value(c.Version)).
 		Set(expression.Name("displayUrl"), expression.Value(c.DisplayURL)).
@@ -75,6 +75,9 @@ func (s *Store) UpdateConnector(ctx context.Context, c domain.Connector, previou
 	}
 	cond := expression.AttributeExists(expression.Name(AttrPK)).
 		And(expression.Name("updatedAt").Equal(expression.Value(previousUpdatedAt)))
+	if noLinks {
+		cond = cond.And(expression.Name("liveLinks").Equal(expression.Value(0)))
+	}
 	expr, err := expression.NewBuilder().WithUpdate(upd).WithCondition(cond).Build()
 	if err != nil {
 		return fmt.Errorf("build connector update: %w", err)
@@ -126,7 +129,7 @@ func (s *Store) DeleteConnector(ctx context.Context, id string) error {
 		if !found {
 			return domain.NotFound("connector", id)
 		}
-		e := domain.Conflict(it.connector(), "connector %s still has %d live links: delete them first", id, it.LiveLinks)
+		e := domain.Conflict(it.connector(), "connector %s still has %d links that are live or whose credentials are still being revoked: delete the links first and retry", id, it.LiveLinks)
 		return e
 	}
 	if err != nil {

@@ -105,7 +105,7 @@ func (it connectorItem) connector() domain.Connector {
 	return domain.Connector{ID: it.ID, OrgID: it.OrgID, Name: it.Name, Product: domain.Product(it.Product),
 		Version: it.Version, DisplayURL: it.DisplayURL, RPCURL: it.RPCURL, Network: domain.Network(it.Network),
 		TunnelID: it.TunnelID, CreatedAt: parseTime(it.CreatedAt), UpdatedAt: parseTime(it.UpdatedAt),
-		KeyCiphertext: it.KeyCiphertext}
+		LiveLinks: it.LiveLinks, KeyCiphertext: it.KeyCiphertext}
 }
 
 // linkItem is a link as stored. Every attribute that an update writes or a

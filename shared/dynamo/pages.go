@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/cloudconnector/cloudconnector/shared/domain"
 )
@@ -88,7 +90,7 @@ func decodeCursor(cursor string, pin map[string]string) (map[string]types.Attrib
 		out[k] = &types.AttributeValueMemberS{Value: v}
 	}
 	for k, want := range pin {
-		if m[k] != want {
+		if got, ok := m[k]; ok && got != want {
 			return nil, invalid
 		}
 	}
@@ -130,13 +132,58 @@ func (s *Store) queryByOrg(ctx context.Context, orgID, prefix string, filter *ex
 	}, out)
 }
 
+// query reads one page into out and returns the cursor of the next page.
+//
+// The cursor is built from the key attributes of the last item returned
+// (table key plus index key), which is what DynamoDB's LastEvaluatedKey
+// holds. kumo v0.33.1 returns only the table key for index queries, so its
+// LastEvaluatedKey is used only when a filter left no item on the page.
 func (s *Store) query(ctx context.Context, in *dynamodb.QueryInput, out any) (string, error) {
 	res, err := s.client.Query(ctx, in)
+	var apiErr smithy.APIError
+	if err != nil && in.ExclusiveStartKey != nil && errors.As(err, &apiErr) && apiErr.ErrorCode() == "ValidationException" {
+		return "", invalidCursor()
+	}
 	if err != nil {
 		return "", unavailable("query", err)
 	}
 	if err := attributevalue.UnmarshalListOfMaps(res.Items, out); err != nil {
 		return "", fmt.Errorf("decode query result: %w", err)
 	}
-	return encodeCursor(res.LastEvaluatedKey), nil
+	if len(res.LastEvaluatedKey) == 0 {
+		return "", nil
+	}
+	if len(res.Items) == 0 {
+		return encodeCursor(res.LastEvaluatedKey), nil
+	}
+	last := res.Items[len(res.Items)-1]
+	next := map[string]types.AttributeValue{}
+	for k := range cursorKeys {
+		if v, ok := last[k]; ok && indexKey(in.IndexName, k) {
+			next[k] = v
+		}
+	}
+	return encodeCursor(next), nil
+}
+
+// indexKey reports whether attribute k is part of the key of the table
+// (index nil) or of the named index.
+func indexKey(index *string, k string) bool {
+	if k == AttrPK || k == AttrSK {
+		return true
+	}
+	switch aws.ToString(index) {
+	case IndexByOrg:
+		return k == AttrOrgKey || k == AttrOrgSort
+	case IndexPending:
+		return k == AttrPendingConnector || k == AttrPendingExpiresAt
+	case IndexRotationDue:
+		return k == AttrDueShard || k == AttrDueAt
+	}
+	return false
+}
+
+func invalidCursor() error {
+	return domain.Invalid("invalid cursor: pass the cursor of the previous page unchanged",
+		domain.FieldError{Field: "cursor", Reason: "not a cursor returned by this list"})
 }

@@ -114,11 +114,13 @@ func (s *Store) PromoteRotation(ctx context.Context, l domain.Link, rotateAt, re
 		cond: cond, extra: []types.TransactWriteItem{s.putEvent(e)}})
 }
 
-// FailRotation ends a running rotation as FAILED with lastError, returns the
+// FailRotation ends a running rotation as FAILED after attempts deliveries
+// with lastError, returns the
 // link to CONNECTED on its current credential and makes it due again at
 // retryAt.
-func (s *Store) FailRotation(ctx context.Context, linkID, rotationID, lastError string, retryAt time.Time, e domain.Event) error {
+func (s *Store) FailRotation(ctx context.Context, linkID, rotationID, lastError string, attempts int, retryAt time.Time, e domain.Event) error {
 	u := expression.Set(expression.Name("status"), str(string(domain.StatusConnected))).
+		Set(expression.Name("rotAttempts"), expression.Value(attempts)).
 		Set(expression.Name("rotState"), str(string(domain.RotationFailed))).
 		Set(expression.Name("rotLastError"), str(lastError)).
 		Set(expression.Name("rotFinishedAt"), str(formatTime(e.At))).
@@ -171,7 +173,7 @@ func (s *Store) ListDue(ctx context.Context, shard int, now time.Time, page Page
 			":shard": &types.AttributeValueMemberS{Value: shardKey},
 			":now":   &types.AttributeValueMemberS{Value: formatTime(now)},
 		},
-		ProjectionExpression:     aws.String("#id, dueAt"),
+		ProjectionExpression:     aws.String("pk, sk, #id, dueShard, dueAt"),
 		ExpressionAttributeNames: map[string]string{"#id": "id"},
 		ExclusiveStartKey:        start,
 		Limit:                    page.limit(),

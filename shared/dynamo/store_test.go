@@ -151,8 +151,17 @@ func TestStoredItemsAfterTransitions(t *testing.T) {
 	if err := s.DeleteLink(ctx, read, event("delete")); !domain.IsKind(err, domain.KindConflict) {
 		t.Errorf("second delete = %v, want KindConflict", err)
 	}
+	if got := num(rawItem(t, a, table, conn.ID, "connector"), "liveLinks"); got != "1" {
+		t.Errorf("liveLinks after delete = %q, want 1 until the credentials are revoked", got)
+	}
+	if err := s.FinishDeletion(ctx, read); err != nil {
+		t.Fatalf("finish deletion: %v", err)
+	}
+	if err := s.FinishDeletion(ctx, read); !domain.IsKind(err, domain.KindConflict) {
+		t.Errorf("second finish deletion = %v, want KindConflict", err)
+	}
 	if got := num(rawItem(t, a, table, conn.ID, "connector"), "liveLinks"); got != "0" {
-		t.Errorf("liveLinks after delete = %q, want 0", got)
+		t.Errorf("liveLinks after revocation = %q, want 0", got)
 	}
 	if lock := rawItem(t, a, table, "lock#site-1#"+conn.ID, "lock"); lock != nil {
 		t.Errorf("lock still present after delete: %v", lock)

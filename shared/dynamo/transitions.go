@@ -73,27 +73,37 @@ func (s *Store) ExpireLink(ctx context.Context, l domain.Link, e domain.Event) e
 }
 
 // DeleteLink turns a live link into a tombstone and releases its lock. The
-// tombstone keeps the client ids, marked revokePending when any credential
-// exists, until the rotation worker has revoked them at the instance.
+// tombstone keeps the client ids, marked revokePending, until the rotation
+// worker has revoked them at the instance; until then the link still counts
+// as live for its connector, so the connector cannot be deleted while it
+// still has credentials to revoke. A running rotation is marked FAILED.
 func (s *Store) DeleteLink(ctx context.Context, l domain.Link, e domain.Event) error {
 	u := expression.Set(expression.Name("status"), str(string(domain.StatusDeleted))).
 		Set(expression.Name("updatedAt"), str(formatTime(e.At))).
 		Set(expression.Name("revokePending"), expression.Value(true)).
 		Set(expression.Name(AttrTTL), expression.Value(e.At.Add(tombstoneRetention).Unix()))
+	if l.Rotation != nil && l.Rotation.State == domain.RotationRunning {
+		u = u.Set(expression.Name("rotState"), str(string(domain.RotationFailed))).
+			Set(expression.Name("rotLastError"), str("link deleted")).
+			Set(expression.Name("rotFinishedAt"), str(formatTime(e.At)))
+	}
 	live := expression.Name("status").In(str(string(domain.StatusPending)),
 		str(string(domain.StatusConnected)), str(string(domain.StatusRotating)))
 	return s.apply(ctx, linkChange{op: "delete", linkID: l.ID, update: removeDue(removePending(u)),
 		cond:  live,
-		extra: []types.TransactWriteItem{s.releaseLock(l), s.countLiveLinks(l.ConnectorID, -1), s.putEvent(e)}})
+		extra: []types.TransactWriteItem{s.releaseLock(l), s.putEvent(e)}})
 }
 
 // FinishDeletion drops the secrets of a deleted link once its credentials
-// are revoked.
-func (s *Store) FinishDeletion(ctx context.Context, linkID string) error {
+// are revoked, and stops counting the link as live for its connector. It
+// applies once: a second call finds no revokePending mark and is
+// KindConflict.
+func (s *Store) FinishDeletion(ctx context.Context, l domain.Link) error {
 	u := expression.Remove(expression.Name("revokePending")).
 		Remove(expression.Name("credSecret")).
 		Remove(expression.Name("prevSecret")).
 		Remove(expression.Name("rotSecret"))
-	return s.apply(ctx, linkChange{op: "finish deletion", linkID: linkID, update: u,
-		cond: statusIs(domain.StatusDeleted)})
+	cond := statusIs(domain.StatusDeleted).And(expression.AttributeExists(expression.Name("revokePending")))
+	return s.apply(ctx, linkChange{op: "finish deletion", linkID: l.ID, update: u, cond: cond,
+		extra: []types.TransactWriteItem{s.countLiveLinks(l.ConnectorID, -1)}})
 }

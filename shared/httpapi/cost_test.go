@@ -230,11 +230,11 @@ func TestCostPerOperation(t *testing.T) {
 		{"DELETE /links/{linkId}", func() dynamo.Usage {
 			h.must(h.do(w.siteAdmin, "DELETE /links/{linkId}", linkParams(linkID), nil, nil), 204)
 			return m.Take()
-		}, []cost{{calls(get, transact, send), 1, 11}}},
+		}, []cost{{calls(get, transact, send), 1, 8}}},
 		{"revoke-link message", func() dynamo.Usage {
 			h.drainQueue(t, 15*time.Second)
 			return m.Take()
-		}, []cost{{calls(get, get, decrypt, update), 2, 2}}},
+		}, []cost{{calls(get, get, decrypt, transact), 2, 6}}},
 		{"DELETE /connectors/{connectorId}", route(w.orgAdmin, "DELETE /connectors/{connectorId}", map[string]string{"connectorId": w.connector}, nil, nil, 204),
 			[]cost{{calls(get, del), 1, 2}}},
 		{"scheduler run (nothing due)", func() dynamo.Usage {

@@ -108,7 +108,7 @@ func newHarness(t testing.TB) *harness {
 	cfg.AllowLoopbackHTTP = true
 	cfg.GracePeriod = time.Second
 	cfg.RetryBaseDelay = 0
-	h.svc = service.New(h.store, kmsseal.New(a.KMS, a.NewKey(t)), datacenter.New(nil, nil), sqsqueue.New(a.SQS, h.queue.URL), cfg, log)
+	h.svc = service.New(h.store, kmsseal.New(a.KMS, a.NewKey(t)), datacenter.New(datacenter.PublicHTTPClient(true), nil), sqsqueue.New(a.SQS, h.queue.URL), cfg, log)
 	h.handlers = map[string]httpapi.Handler{}
 	for _, fn := range routes.HTTPFunctions() {
 		hd, err := httpapi.New(fn, h.svc, log)

@@ -159,15 +159,21 @@ func (s *Service) UpdateConnector(ctx context.Context, p domain.Principal, id st
 	if err := domain.Authorize(p, action, connectorResource(c)); err != nil {
 		return domain.Connector{}, err
 	}
-	previous := c.UpdatedAt
+	previous, previousRPC := c.UpdatedAt, c.RPCURL
 	if err := s.applyPatch(&c, patch); err != nil {
 		return domain.Connector{}, err
+	}
+	// Client secrets go to rpcUrl in every token request, so the address
+	// of an instance that holds credentials cannot be moved elsewhere.
+	rpcChanged := c.RPCURL != previousRPC
+	if rpcChanged && c.LiveLinks > 0 {
+		return domain.Connector{}, domain.Conflict(c, "connector %s has %d links: rpcUrl can change only when it has none", id, c.LiveLinks)
 	}
 	c.UpdatedAt = s.now()
 	if !c.UpdatedAt.After(previous) {
 		c.UpdatedAt = previous.Add(time.Millisecond)
 	}
-	if err := s.Store.UpdateConnector(ctx, c, dynamo.FormatTime(previous)); err != nil {
+	if err := s.Store.UpdateConnector(ctx, c, dynamo.FormatTime(previous), rpcChanged); err != nil {
 		return domain.Connector{}, err
 	}
 	return c, nil

@@ -19,8 +19,11 @@ func (s *Service) DeleteLink(ctx context.Context, p domain.Principal, id string)
 	if err := domain.Authorize(p, domain.DeleteLink, linkResource(l)); err != nil {
 		return err
 	}
+	now := s.now()
+	if cur := l.Effective(now); cur.Status == domain.StatusExpired || cur.Status == domain.StatusRejected {
+		return domain.Conflict(cur, "link %s is %s: only a live link can be deleted", id, cur.Status)
+	}
 	if l.Status != domain.StatusDeleted {
-		now := s.now()
 		e := s.event(l, domain.ActionDelete, p.Subject, l.Status, domain.StatusDeleted, "", now)
 		err := s.Store.DeleteLink(ctx, l, e)
 		var de *domain.Error

@@ -74,7 +74,7 @@ func (s *Service) CreateLink(ctx context.Context, p domain.Principal, in LinkInp
 	hash := requestHash(site.ID, conn.ID, scopes)
 
 	if idemKey != "" {
-		if c, done, err := s.replay(ctx, p.Subject, idemKey, hash); done || err != nil {
+		if c, done, err := s.replay(ctx, idempotencyActor(p), idemKey, hash); done || err != nil {
 			return c, err
 		}
 	}
@@ -82,18 +82,20 @@ func (s *Service) CreateLink(ctx context.Context, p domain.Principal, in LinkInp
 		c, err := s.insertLink(ctx, p, site, conn, scopes, idemKey, hash)
 		switch {
 		case errors.Is(err, dynamo.ErrIdempotencyKeyUsed):
-			if c, done, err := s.replay(ctx, p.Subject, idemKey, hash); done || err != nil {
+			if c, done, err := s.replay(ctx, idempotencyActor(p), idemKey, hash); done || err != nil {
 				return c, err
 			}
-		case errors.Is(err, dynamo.ErrPairTaken) && attempt == 0:
+		case errors.Is(err, dynamo.ErrPairTaken):
+			// A live holder is a conflict; an expired one is expired here
+			// and the create is tried again.
 			if err := s.freePair(ctx, err); err != nil {
 				return Created{}, err
 			}
 		default:
 			return c, err
 		}
-		if attempt >= 2 {
-			return Created{}, domain.Errorf(domain.KindUnavailable, "link creation kept conflicting with concurrent requests, retry")
+		if attempt >= 4 {
+			return Created{}, domain.Errorf(domain.KindConflict, "site %s and connector %s are being linked by concurrent requests, retry", site.ID, conn.ID)
 		}
 	}
 }
@@ -110,7 +112,7 @@ func (s *Service) insertLink(ctx context.Context, p domain.Principal, site domai
 	c := Created{Status: 201, Body: body, Location: "/links/" + l.ID}
 	var idem *dynamo.Idempotency
 	if idemKey != "" {
-		idem = &dynamo.Idempotency{Actor: p.Subject, Key: idemKey, RequestHash: hash, Status: c.Status, Body: body,
+		idem = &dynamo.Idempotency{Actor: idempotencyActor(p), Key: idemKey, RequestHash: hash, Status: c.Status, Body: body,
 			Location: c.Location, CreatedAt: now, ExpiresAt: now.Add(idempotencyRetention)}
 	}
 	e := s.event(l, domain.ActionCreate, p.Subject, "", domain.StatusPending, strings.Join(scopes, " "), now)
@@ -158,6 +160,12 @@ func (s *Service) freePair(ctx context.Context, taken error) error {
 		return err
 	}
 	return nil
+}
+
+// idempotencyActor scopes Idempotency-Key values to one caller: the same
+// subject in two organizations is two callers.
+func idempotencyActor(p domain.Principal) string {
+	return p.OrgID + "\x00" + p.Subject
 }
 
 func requestHash(siteID, connectorID string, scopes []string) string {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/cloudconnector/cloudconnector/shared/datacenter"
 	"github.com/cloudconnector/cloudconnector/shared/domain"
@@ -124,8 +123,11 @@ func (s *Service) revokeQuietly(ctx context.Context, t datacenter.Target, linkID
 // RejectLink rejects a pending link request.
 func (s *Service) RejectLink(ctx context.Context, p domain.Principal, id string, in RejectInput) (domain.Link, error) {
 	reason := strings.TrimSpace(in.Reason)
-	if len(reason) > maxReasonLength || !utf8.ValidString(reason) {
+	if len(reason) > maxReasonLength {
 		return domain.Link{}, domain.Invalid("reason is longer than 500 bytes", domain.FieldError{Field: "reason", Reason: "at most 500 bytes"})
+	}
+	if err := checkText("reason", reason); err != nil {
+		return domain.Link{}, err
 	}
 	l, err := s.Store.GetLink(ctx, id)
 	if err != nil {

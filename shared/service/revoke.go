@@ -80,7 +80,7 @@ func (s *Service) revokeLink(ctx context.Context, m Message, receiveCount int) e
 			return &RetryError{Backoff: s.backoff(receiveCount), Err: err}
 		}
 	}
-	if err := s.Store.FinishDeletion(ctx, l.ID); err != nil && !domain.IsKind(err, domain.KindNotFound) {
+	if err := s.Store.FinishDeletion(ctx, l); err != nil && !domain.IsKind(err, domain.KindNotFound) && !domain.IsKind(err, domain.KindConflict) {
 		return &RetryError{Backoff: s.backoff(receiveCount), Err: err}
 	}
 	s.Log.InfoContext(ctx, "credentials of deleted link revoked", "link_id", l.ID)
@@ -95,7 +95,9 @@ func (s *Service) revokeAt(ctx context.Context, connectorID, linkID, clientID st
 	}
 	conn, err := s.Store.GetConnector(ctx, connectorID)
 	if domain.IsKind(err, domain.KindNotFound) {
-		s.Log.WarnContext(ctx, "connector gone, credential not revoked", "connector_id", connectorID, "link_id", linkID, "client_id", clientID)
+		// A connector is deleted only once none of its links has credentials
+		// left to revoke, so this is a credential that was never delivered.
+		s.Log.WarnContext(ctx, "connector not found, credential not revoked", "connector_id", connectorID, "link_id", linkID, "client_id", clientID)
 		return nil
 	}
 	if err != nil {

@@ -22,7 +22,7 @@ type Store interface {
 	CreateConnector(ctx context.Context, c domain.Connector) error
 	GetConnector(ctx context.Context, id string) (domain.Connector, error)
 	ListConnectors(ctx context.Context, orgID string, page dynamo.Page) ([]domain.Connector, string, error)
-	UpdateConnector(ctx context.Context, c domain.Connector, previousUpdatedAt string) error
+	UpdateConnector(ctx context.Context, c domain.Connector, previousUpdatedAt string, noLinks bool) error
 	DeleteConnector(ctx context.Context, id string) error
 
 	CreateLink(ctx context.Context, l domain.Link, e domain.Event, idem *dynamo.Idempotency) error
@@ -37,14 +37,14 @@ type Store interface {
 	RejectLink(ctx context.Context, l domain.Link, reason string, e domain.Event) error
 	ExpireLink(ctx context.Context, l domain.Link, e domain.Event) error
 	DeleteLink(ctx context.Context, l domain.Link, e domain.Event) error
-	FinishDeletion(ctx context.Context, linkID string) error
+	FinishDeletion(ctx context.Context, l domain.Link) error
 
 	StartRotation(ctx context.Context, linkID string, r domain.Rotation, e domain.Event) error
 	StageRotation(ctx context.Context, linkID, rotationID string, cred domain.Credential) error
 	AdvanceRotation(ctx context.Context, linkID, rotationID string, from, to domain.RotationStep) error
 	RecordRotationAttempt(ctx context.Context, linkID, rotationID string, attempts int, lastError string) error
 	PromoteRotation(ctx context.Context, l domain.Link, rotateAt, revokePreviousAt time.Time, e domain.Event) error
-	FailRotation(ctx context.Context, linkID, rotationID, lastError string, retryAt time.Time, e domain.Event) error
+	FailRotation(ctx context.Context, linkID, rotationID, lastError string, attempts int, retryAt time.Time, e domain.Event) error
 	ClearPrevious(ctx context.Context, linkID, clientID string) error
 	ListDue(ctx context.Context, shard int, now time.Time, page dynamo.Page) ([]dynamo.DueLink, string, error)
 }

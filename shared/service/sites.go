@@ -2,7 +2,10 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/cloudconnector/cloudconnector/shared/domain"
 )
@@ -43,10 +46,24 @@ func checkName(field, name string) (string, error) {
 	if len(name) > maxNameLength {
 		return "", domain.Invalid(field+" is longer than 200 bytes", domain.FieldError{Field: field, Reason: "at most 200 bytes"})
 	}
-	for _, r := range name {
-		if r < 0x20 || r == 0x7f {
-			return "", domain.Invalid(field+" contains a control character", domain.FieldError{Field: field, Reason: "no control characters"})
-		}
+	if err := checkText(field, name); err != nil {
+		return "", err
 	}
 	return name, nil
+}
+
+// checkText rejects text that would show differently from what it stores:
+// invalid UTF-8, control characters (C0 and C1) and Unicode format
+// characters such as the right-to-left override.
+func checkText(field, text string) error {
+	if !utf8.ValidString(text) {
+		return domain.Invalid(field+" is not valid UTF-8", domain.FieldError{Field: field, Reason: "invalid UTF-8"})
+	}
+	for _, r := range text {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return domain.Invalid(fmt.Sprintf("%s contains the control or format character %U", field, r),
+				domain.FieldError{Field: field, Reason: "no control or format characters"})
+		}
+	}
+	return nil
 }

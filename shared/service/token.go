@@ -25,6 +25,18 @@ type AccessToken struct {
 	Scope       string `json:"scope"`
 }
 
+// maxTokenLifetime bounds the expires_in the broker accepts from an
+// instance, in seconds: one day.
+const maxTokenLifetime = 24 * 60 * 60
+
+// canonicalScopeList splits a space-separated OAuth scope string into the
+// sorted, de-duplicated, upper-case form the link stores.
+func canonicalScopeList(scope string) []string {
+	out := strings.Fields(strings.ToUpper(scope))
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // tokenRefreshMargin is how long before its expiry a cached token is
 // replaced, so a caller never receives a token about to expire.
 const tokenRefreshMargin = 60 * time.Second
@@ -89,6 +101,15 @@ func (s *Service) RequestToken(ctx context.Context, p domain.Principal, id strin
 		}
 		return AccessToken{}, err
 	}
+	// The instance's answer is checked, not trusted: a token with more
+	// scope than the link was accepted for is not passed on, and its
+	// lifetime is bounded so the cache arithmetic cannot overflow.
+	if _, extra := domain.ScopeDiff(scopes, canonicalScopeList(tok.Scope)); len(extra) > 0 {
+		s.Metrics.TokenRequest(l.ID, metrics.TokenUpstreamError)
+		return AccessToken{}, &domain.Error{Kind: domain.KindUpstream,
+			Detail: "the Data Center instance issued a token with more scope than the link allows", Extra: map[string]any{"extra": extra}}
+	}
+	tok.ExpiresIn = min(max(tok.ExpiresIn, 0), maxTokenLifetime)
 	out := AccessToken{AccessToken: tok.AccessToken, TokenType: tok.TokenType, ExpiresIn: tok.ExpiresIn, Scope: tok.Scope}
 	if out.TokenType == "" {
 		out.TokenType = "Bearer"

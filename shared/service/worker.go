@@ -127,9 +127,23 @@ func (s *Service) rotationStep(ctx context.Context, l domain.Link) error {
 		s.Metrics.RotationCompleted(l.ID, r.ID, now.Sub(r.StartedAt))
 		msg := Message{Kind: MsgRevokePrevious, LinkID: l.ID, ClientID: l.Credential.ClientID, ConnectorID: l.ConnectorID}
 		if err := s.Queue.Send(ctx, msg, s.Config.GracePeriod); err != nil {
-			// The previous credential stays recorded on the link; the next
-			// rotation's promote queues its revocation again.
+			// The replaced credential stays recorded as previous; the next
+			// promote queues its revocation (below), and deleting the link
+			// revokes it too.
 			s.Log.ErrorContext(ctx, "queue revocation of previous credential failed", "link_id", l.ID, "client_id", l.Credential.ClientID, "error", err)
+		}
+		if old := l.Previous; old != nil {
+			// The promote overwrote a previous credential that was not yet
+			// revoked, for example because its message reached the
+			// dead-letter queue: revoke it when its own grace period ends.
+			wait := time.Duration(0)
+			if l.RevokePreviousAt != nil {
+				wait = max(0, l.RevokePreviousAt.Sub(now))
+			}
+			msg := Message{Kind: MsgRevokeCredential, LinkID: l.ID, ClientID: old.ClientID, ConnectorID: l.ConnectorID}
+			if err := s.Queue.Send(ctx, msg, wait); err != nil {
+				s.Log.ErrorContext(ctx, "queue revocation of overwritten credential failed", "link_id", l.ID, "client_id", old.ClientID, "error", err)
+			}
 		}
 		return errRotationDone
 	default:
@@ -160,7 +174,10 @@ func (s *Service) pendingCredential(ctx context.Context, l domain.Link) (datacen
 func (s *Service) rotationFailed(ctx context.Context, l domain.Link, cause error, receiveCount int) error {
 	r := l.Rotation
 	reason := domain.Describe(cause)
-	if receiveCount < s.Config.MaxAttempts {
+	// An instance that refuses (a 4xx other than 408, 425 or 429) answers
+	// the same on every attempt, so the rotation fails at once.
+	permanent := domain.IsKind(cause, domain.KindUpstream) && !datacenter.Retryable(cause)
+	if receiveCount < s.Config.MaxAttempts && !permanent {
 		if err := s.Store.RecordRotationAttempt(ctx, l.ID, r.ID, receiveCount, reason); err != nil && !domain.IsKind(err, domain.KindConflict) {
 			s.Log.WarnContext(ctx, "record rotation attempt failed", "link_id", l.ID, "rotation_id", r.ID, "error", err)
 		}
@@ -172,7 +189,7 @@ func (s *Service) rotationFailed(ctx context.Context, l domain.Link, cause error
 	now := s.now()
 	e := s.event(l, domain.ActionRotateFail, "rotation", domain.StatusRotating, domain.StatusConnected, r.ID+": "+reason, now)
 	// Retry by schedule a day later unless an admin starts one sooner.
-	err := s.Store.FailRotation(ctx, l.ID, r.ID, reason, now.Add(24*time.Hour), e)
+	err := s.Store.FailRotation(ctx, l.ID, r.ID, reason, receiveCount, now.Add(24*time.Hour), e)
 	if domain.IsKind(err, domain.KindConflict) || domain.IsKind(err, domain.KindNotFound) {
 		return nil
 	}
