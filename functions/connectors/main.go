@@ -11,16 +11,18 @@ import (
 
 	"github.com/cloudconnector/cloudconnector/shared/config"
 	"github.com/cloudconnector/cloudconnector/shared/httpapi"
+	"github.com/cloudconnector/cloudconnector/shared/kmsseal"
 	"github.com/cloudconnector/cloudconnector/shared/routes"
 )
 
 func main() {
 	log := lambdacontext.NewLogger()
-	svc, err := config.Build(context.Background(), config.Needs{Store: true, Sealer: true}, log)
+	svc, set, err := config.Build(context.Background(), config.Needs{Store: true, Sealer: true}, log)
 	if err != nil {
 		log.Error("invalid configuration", "function", routes.Connectors, "error", err)
 		os.Exit(1)
 	}
+	svc.Sealer = kmsseal.FromConfig(set.AWS, set.KeyID)
 	h, err := httpapi.New(routes.Connectors, svc, log)
 	if err != nil {
 		log.Error("build handler failed", "function", routes.Connectors, "error", err)

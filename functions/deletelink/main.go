@@ -12,15 +12,17 @@ import (
 	"github.com/cloudconnector/cloudconnector/shared/config"
 	"github.com/cloudconnector/cloudconnector/shared/httpapi"
 	"github.com/cloudconnector/cloudconnector/shared/routes"
+	"github.com/cloudconnector/cloudconnector/shared/sqsqueue"
 )
 
 func main() {
 	log := lambdacontext.NewLogger()
-	svc, err := config.Build(context.Background(), config.Needs{Store: true, Queue: true}, log)
+	svc, set, err := config.Build(context.Background(), config.Needs{Store: true, Queue: true}, log)
 	if err != nil {
 		log.Error("invalid configuration", "function", routes.DeleteLink, "error", err)
 		os.Exit(1)
 	}
+	svc.Queue = sqsqueue.FromConfig(set.AWS, set.QueueURL)
 	h, err := httpapi.New(routes.DeleteLink, svc, log)
 	if err != nil {
 		log.Error("build handler failed", "function", routes.DeleteLink, "error", err)

@@ -16,7 +16,7 @@ import (
 
 func main() {
 	log := lambdacontext.NewLogger()
-	svc, err := config.Build(context.Background(), config.Needs{Store: true}, log)
+	svc, _, err := config.Build(context.Background(), config.Needs{Store: true}, log)
 	if err != nil {
 		log.Error("invalid configuration", "function", routes.GetLink, "error", err)
 		os.Exit(1)

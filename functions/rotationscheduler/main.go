@@ -11,14 +11,16 @@ import (
 
 	"github.com/cloudconnector/cloudconnector/shared/config"
 	"github.com/cloudconnector/cloudconnector/shared/rotation"
+	"github.com/cloudconnector/cloudconnector/shared/sqsqueue"
 )
 
 func main() {
 	log := lambdacontext.NewLogger()
-	svc, err := config.Build(context.Background(), config.Needs{Store: true, Queue: true}, log)
+	svc, set, err := config.Build(context.Background(), config.Needs{Store: true, Queue: true}, log)
 	if err != nil {
 		log.Error("invalid configuration", "function", "rotationscheduler", "error", err)
 		os.Exit(1)
 	}
+	svc.Queue = sqsqueue.FromConfig(set.AWS, set.QueueURL)
 	lambda.Start(rotation.NewScheduler(svc, log))
 }

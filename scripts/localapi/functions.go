@@ -10,8 +10,10 @@ import (
 	"github.com/cloudconnector/cloudconnector/scripts/localapi/gateway"
 	"github.com/cloudconnector/cloudconnector/shared/config"
 	"github.com/cloudconnector/cloudconnector/shared/httpapi"
+	"github.com/cloudconnector/cloudconnector/shared/kmsseal"
 	"github.com/cloudconnector/cloudconnector/shared/rotation"
 	"github.com/cloudconnector/cloudconnector/shared/routes"
+	"github.com/cloudconnector/cloudconnector/shared/sqsqueue"
 )
 
 // buildFunctions creates the handlers of every function from the same
@@ -19,10 +21,12 @@ import (
 // API runs exactly the handler code that is deployed.
 func buildFunctions(ctx context.Context) (gateway.Functions, error) {
 	log := slog.Default()
-	svc, err := config.Build(ctx, config.Needs{Store: true, Sealer: true, DataCenter: true, Queue: true}, log)
+	svc, set, err := config.Build(ctx, config.Needs{Store: true, Sealer: true, DataCenter: true, Queue: true}, log)
 	if err != nil {
 		return gateway.Functions{}, err
 	}
+	svc.Sealer = kmsseal.FromConfig(set.AWS, set.KeyID)
+	svc.Queue = sqsqueue.FromConfig(set.AWS, set.QueueURL)
 	fns := gateway.Functions{HTTP: map[string]gateway.HTTPHandler{}}
 	for _, fn := range routes.HTTPFunctions() {
 		h, err := httpapi.New(fn, svc, log)

@@ -12,16 +12,12 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/cloudconnector/cloudconnector/shared/awsenv"
 	"github.com/cloudconnector/cloudconnector/shared/datacenter"
 	"github.com/cloudconnector/cloudconnector/shared/dynamo"
-	"github.com/cloudconnector/cloudconnector/shared/kmsseal"
 	"github.com/cloudconnector/cloudconnector/shared/service"
-	"github.com/cloudconnector/cloudconnector/shared/sqsqueue"
 )
 
 // Environment variable names, set by the CDK stack and the local stack.
@@ -41,66 +37,54 @@ type Needs struct {
 	Store, Sealer, DataCenter, Queue bool
 }
 
-// Build reads the environment and returns a service with the adapters
-// named by needs and nothing else.
-func Build(ctx context.Context, needs Needs, log *slog.Logger) (*service.Service, error) {
+// Settings is what Build read from the environment, for the adapters a
+// function builds itself.
+type Settings struct {
+	AWS      aws.Config
+	KeyID    string
+	QueueURL string
+}
+
+// Build reads the environment and returns a service with the store and the
+// Data Center client if needs names them. It checks the variables of every
+// adapter in needs, but builds the KMS and SQS clients only in the functions
+// that use them (kmsseal.FromConfig, sqsqueue.FromConfig with the returned
+// Settings): importing a service client package costs every function that
+// links it about half a millisecond of init and a few hundred kilobytes.
+func Build(ctx context.Context, needs Needs, log *slog.Logger) (*service.Service, Settings, error) {
+	var set Settings
 	cfg, err := ServiceConfig()
 	if err != nil {
-		return nil, err
+		return nil, set, err
 	}
-	var table, queueURL, keyID string
+	var table string
 	if needs.Store {
 		if table, err = required(EnvTable); err != nil {
-			return nil, err
+			return nil, set, err
 		}
 	}
 	if needs.Queue {
-		if queueURL, err = required(EnvQueueURL); err != nil {
-			return nil, err
+		if set.QueueURL, err = required(EnvQueueURL); err != nil {
+			return nil, set, err
 		}
 	}
 	if needs.Sealer {
-		if keyID, err = required(EnvKeyID); err != nil {
-			return nil, err
+		if set.KeyID, err = required(EnvKeyID); err != nil {
+			return nil, set, err
 		}
 	}
-	awsCfg, err := awsenv.Load(ctx)
-	if err != nil {
-		return nil, err
+	if set.AWS, err = awsenv.Load(ctx); err != nil {
+		return nil, set, err
 	}
 
 	svc := service.New(nil, nil, nil, nil, cfg, log)
 	if needs.Store {
-		svc.Store = dynamo.New(dynamodb.NewFromConfig(awsCfg, endpoint[dynamodb.Options]("DYNAMODB")), table)
-	}
-	if needs.Sealer {
-		svc.Sealer = kmsseal.New(kms.NewFromConfig(awsCfg, endpoint[kms.Options]("KMS")), keyID)
-	}
-	if needs.Queue {
-		svc.Queue = sqsqueue.New(sqs.NewFromConfig(awsCfg, endpoint[sqs.Options]("SQS")), queueURL)
+		svc.Store = dynamo.FromConfig(set.AWS, table)
 	}
 	if needs.DataCenter {
 		svc.DataCenter = datacenter.New(datacenter.PublicHTTPClient(cfg.AllowLoopbackHTTP), nil)
 	}
-	return svc, nil
-}
-
-// endpoint returns a client option applying AWS_ENDPOINT_URL_<SERVICE>.
-func endpoint[O dynamodb.Options | kms.Options | sqs.Options](service string) func(*O) {
-	ep := awsenv.Endpoint(service)
-	return func(o *O) {
-		if ep == nil {
-			return
-		}
-		switch o := any(o).(type) {
-		case *dynamodb.Options:
-			o.BaseEndpoint = ep
-		case *kms.Options:
-			o.BaseEndpoint = ep
-		case *sqs.Options:
-			o.BaseEndpoint = ep
-		}
-	}
+	return svc, set, nil
 }
 
 // ServiceConfig reads the service's rules from the environment, with the

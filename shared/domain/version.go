@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"sync"
 )
 
 // Version is a Data Center release number: MAJOR.MINOR[.PATCH][-qualifier].
@@ -14,11 +15,15 @@ type Version struct {
 	Qualifier           string
 }
 
-var versionPattern = regexp.MustCompile(`^(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})(?:\.(0|[1-9][0-9]{0,5}))?(?:-([0-9A-Za-z][0-9A-Za-z.]{0,31}))?$`)
+// versionPattern is compiled on first use, not at init, because most
+// functions never parse a version and init time is cold-start time.
+var versionPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})(?:\.(0|[1-9][0-9]{0,5}))?(?:-([0-9A-Za-z][0-9A-Za-z.]{0,31}))?$`)
+})
 
 // ParseVersion parses s. Anything else than the form above is KindInvalid.
 func ParseVersion(s string) (Version, error) {
-	m := versionPattern.FindStringSubmatch(s)
+	m := versionPattern().FindStringSubmatch(s)
 	if m == nil {
 		return Version{}, Invalid(fmt.Sprintf("invalid version %q: use MAJOR.MINOR[.PATCH][-qualifier], for example 11.3.0", truncate(s, 64)),
 			FieldError{Field: "version", Reason: "must be MAJOR.MINOR[.PATCH][-qualifier]"})

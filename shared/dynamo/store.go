@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/cloudconnector/cloudconnector/shared/awsenv"
 	"github.com/cloudconnector/cloudconnector/shared/domain"
 )
 
@@ -131,4 +132,14 @@ func (f *txFailure) Error() string {
 func conditionFailed(err error) (*types.ConditionalCheckFailedException, bool) {
 	var ccf *types.ConditionalCheckFailedException
 	return ccf, errors.As(err, &ccf)
+}
+
+// FromConfig returns a Store over table with a DynamoDB client built from
+// cfg, honouring AWS_ENDPOINT_URL_DYNAMODB.
+func FromConfig(cfg aws.Config, table string) *Store {
+	return New(dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+		if ep := awsenv.Endpoint("DYNAMODB"); ep != nil {
+			o.BaseEndpoint = ep
+		}
+	}), table)
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+
+	"github.com/cloudconnector/cloudconnector/shared/awsenv"
 )
 
 // API is the part of the KMS client the sealer uses.
@@ -54,4 +56,14 @@ func (s *Sealer) Open(ctx context.Context, ciphertext []byte, encryptionContext 
 		return nil, fmt.Errorf("kms decrypt: %w", err)
 	}
 	return out.Plaintext, nil
+}
+
+// FromConfig returns a Sealer for keyID with a KMS client built from cfg,
+// honouring AWS_ENDPOINT_URL_KMS.
+func FromConfig(cfg aws.Config, keyID string) *Sealer {
+	return New(kms.NewFromConfig(cfg, func(o *kms.Options) {
+		if ep := awsenv.Endpoint("KMS"); ep != nil {
+			o.BaseEndpoint = ep
+		}
+	}), keyID)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/cloudconnector/cloudconnector/shared/awsenv"
 	"github.com/cloudconnector/cloudconnector/shared/domain"
 )
 
@@ -100,4 +101,14 @@ func delaySeconds(d time.Duration) int32 {
 		d = MaxDelay
 	}
 	return int32((d + time.Second - 1) / time.Second)
+}
+
+// FromConfig returns the queue at url with an SQS client built from cfg,
+// honouring AWS_ENDPOINT_URL_SQS.
+func FromConfig(cfg aws.Config, url string) *Queue {
+	return New(sqs.NewFromConfig(cfg, func(o *sqs.Options) {
+		if ep := awsenv.Endpoint("SQS"); ep != nil {
+			o.BaseEndpoint = ep
+		}
+	}), url)
 }
