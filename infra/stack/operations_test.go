@@ -44,6 +44,9 @@ func TestAlarms(t *testing.T) {
 	got := map[alarmKey]map[string]any{}
 	for id, a := range resourcesOfType("AWS::CloudWatch::Alarm") {
 		p := props(a)
+		if p["Namespace"] == "CloudConnector" {
+			continue // the service's own metrics: TestServiceMetricAlarmsAndDashboard
+		}
 		dims := anyList(p["Dimensions"])
 		if len(dims) != 1 {
 			t.Errorf("alarm %s has dimensions %s, want one", id, jsonString(p["Dimensions"]))
@@ -126,5 +129,36 @@ func TestOutputs(t *testing.T) {
 func TestNagAwsSolutions(t *testing.T) {
 	for _, e := range synth.nagError {
 		t.Errorf("unsuppressed cdk-nag finding: %s", e)
+	}
+}
+
+func TestServiceMetricAlarmsAndDashboard(t *testing.T) {
+	dashboards, rotationAlarms, routeAlarms := 0, 0, 0
+	for _, r := range synth.template["Resources"].(map[string]any) {
+		res := r.(map[string]any)
+		switch res["Type"] {
+		case "AWS::CloudWatch::Dashboard":
+			dashboards++
+		case "AWS::CloudWatch::Alarm":
+			p := res["Properties"].(map[string]any)
+			if p["Namespace"] != "CloudConnector" {
+				continue
+			}
+			switch p["MetricName"] {
+			case "RotationsFailed":
+				rotationAlarms++
+			case "Requests":
+				routeAlarms++
+			}
+		}
+	}
+	if dashboards != 1 {
+		t.Errorf("dashboards = %d, want 1", dashboards)
+	}
+	if rotationAlarms != 1 {
+		t.Errorf("RotationsFailed alarms = %d, want 1", rotationAlarms)
+	}
+	if routeAlarms != len(routes.All) {
+		t.Errorf("5xx alarms = %d, want one per route (%d)", routeAlarms, len(routes.All))
 	}
 }

@@ -90,6 +90,8 @@ func New(scope constructs.Construct, id string, cfg Config) (*Stack, error) {
 
 	s.AlarmTopic = newAlarmTopic(s.Stack)
 	newAlarms(s.Stack, s.AlarmTopic, s.DeadLetterQueue, s.Functions)
+	newMetricAlarms(s.Stack, s.AlarmTopic)
+	newDashboard(s.Stack, s.DeadLetterQueue)
 
 	s.addOutputs()
 	applyNagChecks(s)
