@@ -44,18 +44,7 @@ func newAlarmTopic(scope constructs.Construct) awssns.Topic {
 // is above zero in one alarmPeriod and notifies topic when it fires and when
 // it recovers.
 func newAlarms(scope constructs.Construct, topic awssns.Topic, deadLetters awssqs.Queue, functions map[string]awslambda.Function) {
-	action := awscloudwatchactions.NewSnsAction(topic)
-	alarm := func(id, description string, metric awscloudwatch.Metric) {
-		a := metric.CreateAlarm(scope, jsii.String(id), &awscloudwatch.CreateAlarmOptions{
-			AlarmDescription:   jsii.String(description),
-			Threshold:          jsii.Number(0),
-			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
-			EvaluationPeriods:  jsii.Number(1),
-			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-		})
-		a.AddAlarmAction(action)
-		a.AddOkAction(action)
-	}
+	alarm := aboveZeroAlarm(scope, topic)
 	maximum := &awscloudwatch.MetricOptions{Period: duration(alarmPeriod), Statistic: jsii.String("Maximum")}
 	sum := &awscloudwatch.MetricOptions{Period: duration(alarmPeriod), Statistic: jsii.String("Sum")}
 
@@ -67,5 +56,23 @@ func newAlarms(scope constructs.Construct, topic awssns.Topic, deadLetters awssq
 		f := functions[fn]
 		alarm(fn+"ErrorsAlarm", fmt.Sprintf("The %s function returned errors", fn), f.MetricErrors(sum))
 		alarm(fn+"ThrottlesAlarm", fmt.Sprintf("The %s function was throttled", fn), f.MetricThrottles(sum))
+	}
+}
+
+// aboveZeroAlarm returns a function that creates an alarm firing when its
+// metric is above zero in one period, notifying topic when it fires and
+// when it recovers. Missing data counts as not breaching.
+func aboveZeroAlarm(scope constructs.Construct, topic awssns.Topic) func(id, description string, metric awscloudwatch.Metric) {
+	action := awscloudwatchactions.NewSnsAction(topic)
+	return func(id, description string, metric awscloudwatch.Metric) {
+		a := metric.CreateAlarm(scope, jsii.String(id), &awscloudwatch.CreateAlarmOptions{
+			AlarmDescription:   jsii.String(description),
+			Threshold:          jsii.Number(0),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+			EvaluationPeriods:  jsii.Number(1),
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+		})
+		a.AddAlarmAction(action)
+		a.AddOkAction(action)
 	}
 }

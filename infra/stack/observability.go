@@ -2,7 +2,6 @@ package stack
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -36,18 +35,7 @@ func serviceMetric(name, statistic string, dims map[string]string) awscloudwatch
 // ended FAILED, and any route answering 5xx. A 5xx answer is not a Lambda
 // error, so the function error alarms never see it.
 func newMetricAlarms(scope constructs.Construct, topic awssns.Topic) {
-	action := awscloudwatchactions.NewSnsAction(topic)
-	alarm := func(id, description string, metric awscloudwatch.Metric) {
-		a := metric.CreateAlarm(scope, jsii.String(id), &awscloudwatch.CreateAlarmOptions{
-			AlarmDescription:   jsii.String(description),
-			Threshold:          jsii.Number(0),
-			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
-			EvaluationPeriods:  jsii.Number(1),
-			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
-		})
-		a.AddAlarmAction(action)
-		a.AddOkAction(action)
-	}
+	alarm := aboveZeroAlarm(scope, topic)
 	alarm("RotationsFailedAlarm", "A credential rotation ended FAILED; the link stays on its current credential",
 		serviceMetric(metrics.RotationsFailed, "Sum", nil))
 	for i, r := range routes.All {
