@@ -95,7 +95,7 @@ func TestFunctionEnvironment(t *testing.T) {
 	tests := map[string]map[string]any{
 		routes.Connectors:        withRules(map[string]any{"TABLE_NAME": table, "KMS_KEY_ID": key}),
 		routes.CreateLink:        withRules(map[string]any{"TABLE_NAME": table}),
-		routes.ReviewLink:        withRules(map[string]any{"TABLE_NAME": table, "KMS_KEY_ID": key}),
+		routes.ReviewLink:        withRules(map[string]any{"TABLE_NAME": table, "KMS_KEY_ID": key, "ROTATION_QUEUE_URL": queue}),
 		routes.GetLink:           withRules(map[string]any{"TABLE_NAME": table}),
 		routes.RotateLink:        withRules(map[string]any{"TABLE_NAME": table, "ROTATION_QUEUE_URL": queue}),
 		routes.DeleteLink:        withRules(map[string]any{"TABLE_NAME": table, "ROTATION_QUEUE_URL": queue}),

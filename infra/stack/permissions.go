@@ -35,6 +35,7 @@ var grants = map[string]grant{
 	},
 	routes.ReviewLink: {
 		Table: []string{"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+		Queue: []string{"sqs:SendMessage"},
 		Key:   []string{"kms:Encrypt", "kms:Decrypt"},
 	},
 	routes.GetLink: {

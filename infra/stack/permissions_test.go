@@ -23,6 +23,7 @@ var wantActions = map[string][]string{
 	routes.ReviewLink: {
 		"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
 		"kms:Encrypt", "kms:Decrypt",
+		"sqs:SendMessage",
 	},
 	routes.GetLink: {
 		"dynamodb:GetItem", "dynamodb:Query",

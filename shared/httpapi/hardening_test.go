@@ -4,6 +4,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cloudconnector/cloudconnector/scripts/dcsim/sim"
 )
 
 func TestConcurrentCreatesAfterExpiry(t *testing.T) {
@@ -104,4 +106,29 @@ func TestNamesRejectFormatCharacters(t *testing.T) {
 	}
 	id := h.createLink(w, "READ")
 	h.must(h.do(w.dcAdmin, "POST /links/{linkId}/reject", linkParams(id), map[string]any{"reason": "\u001b[31mred"}, nil), 400)
+}
+
+func TestFailedAcceptRevocationIsRetried(t *testing.T) {
+	h := newHarness(t)
+	w := h.newWorld("acme", "jira", "11.3")
+	id := h.createLink(w, "READ")
+	refuse, revokes := true, 1
+	if _, err := h.dc.Sim.UpdateFaults(sim.FaultsUpdate{RefuseStaged: &refuse}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.dc.Sim.UpdateFaults(sim.FaultsUpdate{FailNext: &revokes, Routes: &[]string{"revoke"}}); err != nil {
+		t.Fatal(err)
+	}
+	h.must(h.do(w.dcAdmin, "POST /links/{linkId}/accept", linkParams(id), map[string]any{"scopes": []string{"READ"}}, nil), 502)
+	states := h.credentialStates()
+	if len(states) != 1 {
+		t.Fatalf("instance credentials = %v, want the one staged by the failed accept", states)
+	}
+	h.dc.Sim.ClearFaults()
+	h.drainQueue(t, 15*time.Second)
+	for client, state := range h.credentialStates() {
+		if state != "revoked" {
+			t.Errorf("credential %s of the failed accept is %s, want revoked by the queued retry", client, state)
+		}
+	}
 }

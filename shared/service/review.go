@@ -112,11 +112,21 @@ func (s *Service) deliverAndVerify(ctx context.Context, t datacenter.Target, l d
 	return nil
 }
 
-// revokeQuietly revokes a credential that was never made current, logging
-// a failure. Only the instance holds the secret, so nobody can use the credential.
+// revokeQuietly revokes a credential that was never made current. If the
+// instance cannot be reached, the revocation is queued for the rotation
+// worker, which retries it; only when that fails too is it left to the log.
 func (s *Service) revokeQuietly(ctx context.Context, t datacenter.Target, linkID, clientID string) {
-	if err := s.DataCenter.RevokeCredential(ctx, t, linkID, clientID); err != nil {
-		s.Log.WarnContext(ctx, "revoke unused credential failed", "link_id", linkID, "client_id", clientID, "error", err)
+	err := s.DataCenter.RevokeCredential(ctx, t, linkID, clientID)
+	if err == nil {
+		return
+	}
+	s.Log.WarnContext(ctx, "revoke unused credential failed, queueing it", "link_id", linkID, "client_id", clientID, "error", err)
+	if s.Queue == nil {
+		return
+	}
+	msg := Message{Kind: MsgRevokeCredential, LinkID: linkID, ClientID: clientID, ConnectorID: t.ConnectorID}
+	if err := s.Queue.Send(ctx, msg, 0); err != nil {
+		s.Log.ErrorContext(ctx, "queue revocation of unused credential failed", "link_id", linkID, "client_id", clientID, "error", err)
 	}
 }
 
