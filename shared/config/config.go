@@ -32,13 +32,13 @@ const (
 	EnvAllowLoopbackHTTP = "ALLOW_LOOPBACK_HTTP"
 )
 
-// Needs says which adapters a function uses.
+// Needs names the adapters a function uses.
 type Needs struct {
 	Store, Sealer, DataCenter, Queue bool
 }
 
-// Settings is what Build read from the environment, for the adapters a
-// function builds itself.
+// Settings holds the values Build read from the environment for the
+// adapters a function builds itself.
 type Settings struct {
 	AWS      aws.Config
 	KeyID    string
@@ -47,10 +47,10 @@ type Settings struct {
 
 // Build reads the environment and returns a service with the store and the
 // Data Center client if needs names them. It checks the variables of every
-// adapter in needs, but builds the KMS and SQS clients only in the functions
-// that use them (kmsseal.FromConfig, sqsqueue.FromConfig with the returned
-// Settings): importing a service client package costs every function that
-// links it about half a millisecond of init and a few hundred kilobytes.
+// adapter in needs. The KMS and SQS clients are built by the functions that
+// use them, with kmsseal.FromConfig and sqsqueue.FromConfig and the returned
+// Settings, because a linked client package costs every function about half
+// a millisecond of init and a few hundred kilobytes.
 func Build(ctx context.Context, needs Needs, log *slog.Logger) (*service.Service, Settings, error) {
 	var set Settings
 	cfg, err := ServiceConfig()

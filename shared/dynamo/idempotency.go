@@ -8,7 +8,7 @@ import (
 )
 
 // Idempotency is the stored outcome of a request made with an
-// Idempotency-Key header: a replay with the same body gets the same answer.
+// Idempotency-Key header: a replay with the same body gets the same response.
 type Idempotency struct {
 	Actor       string
 	Key         string

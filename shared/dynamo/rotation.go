@@ -134,7 +134,7 @@ func (s *Store) FailRotation(ctx context.Context, linkID, rotationID, lastError 
 		cond: cond, extra: []types.TransactWriteItem{s.putEvent(e)}})
 }
 
-// ClearPrevious forgets the previous credential clientID after it was revoked.
+// ClearPrevious removes the previous credential clientID after it was revoked.
 // It is KindConflict if the link's previous credential is another one.
 func (s *Store) ClearPrevious(ctx context.Context, linkID, clientID string) error {
 	u := expression.Remove(expression.Name("prevClientId")).

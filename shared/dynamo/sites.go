@@ -12,7 +12,7 @@ import (
 
 // PutSite creates or replaces a site of its organization and reports whether
 // it was created. A site id registered to another organization is
-// KindNotFound, the same answer as for any resource of another organization.
+// KindNotFound, the same error as for any resource of another organization.
 func (s *Store) PutSite(ctx context.Context, site domain.Site) (created bool, err error) {
 	out, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                           s.table,

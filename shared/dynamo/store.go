@@ -107,7 +107,7 @@ func (s *Store) transact(ctx context.Context, op string, items []types.TransactW
 		code := aws.ToString(r.Code)
 		switch code {
 		case "", "None":
-			// Untouched item. DynamoDB says "None"; some emulators send "".
+			// Untouched item. DynamoDB sends "None" and some emulators send "".
 		case "ConditionalCheckFailed":
 			f.failed[i] = r.Item
 		default:

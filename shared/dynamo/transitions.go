@@ -27,7 +27,7 @@ func setDue(u expression.UpdateBuilder, linkID string, due time.Time) expression
 		Set(expression.Name(AttrDueAt), str(formatTime(due)))
 }
 
-// notExpired holds while a pending request can still be answered.
+// notExpired holds while a pending request can still be accepted or rejected.
 func notExpired(now time.Time) expression.ConditionBuilder {
 	return expression.Name("requestExpiresAt").GreaterThan(str(formatTime(now)))
 }
@@ -74,7 +74,7 @@ func (s *Store) ExpireLink(ctx context.Context, l domain.Link, e domain.Event) e
 
 // DeleteLink turns a live link into a tombstone and releases its lock. The
 // tombstone keeps the client ids, marked revokePending, until the rotation
-// worker has revoked them at the instance; until then the link still counts
+// worker has revoked them at the instance. Until then the link still counts
 // as live for its connector, so the connector cannot be deleted while it
 // still has credentials to revoke. A running rotation is marked FAILED.
 func (s *Store) DeleteLink(ctx context.Context, l domain.Link, e domain.Event) error {

@@ -114,7 +114,7 @@ func (s *Service) deliverAndVerify(ctx context.Context, t datacenter.Target, l d
 
 // revokeQuietly revokes a credential that was never made current. If the
 // instance cannot be reached, the revocation is queued for the rotation
-// worker, which retries it; only when that fails too is it left to the log.
+// worker, which retries it. Only when that fails too is it left to the log.
 func (s *Service) revokeQuietly(ctx context.Context, t datacenter.Target, linkID, clientID string) {
 	err := s.DataCenter.RevokeCredential(ctx, t, linkID, clientID)
 	if err == nil {

@@ -101,7 +101,7 @@ func (s *Service) RequestToken(ctx context.Context, p domain.Principal, id strin
 		}
 		return AccessToken{}, err
 	}
-	// The instance's answer is checked, not trusted: a token with more
+	// The instance's response is checked, not trusted: a token with more
 	// scope than the link was accepted for is not passed on, and its
 	// lifetime is bounded so the cache arithmetic cannot overflow.
 	if _, extra := domain.ScopeDiff(scopes, canonicalScopeList(tok.Scope)); len(extra) > 0 {

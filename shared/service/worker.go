@@ -33,7 +33,7 @@ func (s *Service) backoff(attempt int) time.Duration {
 // HandleMessage carries out one rotation-queue message. receiveCount is the
 // message's delivery count (SQS ApproximateReceiveCount). A nil result
 // means the message is done, including when it is stale, duplicate or about
-// a deleted link; a *RetryError means it should be retried.
+// a deleted link. A *RetryError means it should be retried.
 func (s *Service) HandleMessage(ctx context.Context, m Message, receiveCount int) error {
 	if !domain.ValidID(domain.PrefixLink, m.LinkID) {
 		return fmt.Errorf("message has an invalid linkId %q", m.LinkID)
@@ -168,14 +168,14 @@ func (s *Service) pendingCredential(ctx context.Context, l domain.Link) (datacen
 }
 
 // rotationFailed records a failed step. Before the last attempt the
-// rotation stays running and the message is retried with backoff; at the
+// rotation stays running and the message is retried with backoff. At the
 // last attempt the rotation is marked FAILED with the error, the link stays
 // connected on its current credential, and the new credential is revoked.
 func (s *Service) rotationFailed(ctx context.Context, l domain.Link, cause error, receiveCount int) error {
 	r := l.Rotation
 	reason := domain.Describe(cause)
-	// An instance that refuses (a 4xx other than 408, 425 or 429) answers
-	// the same on every attempt, so the rotation fails at once.
+	// An instance that refuses (a 4xx other than 408, 425 or 429) refuses
+	// again on every attempt, so the rotation fails at once.
 	permanent := domain.IsKind(cause, domain.KindUpstream) && !datacenter.Retryable(cause)
 	if receiveCount < s.Config.MaxAttempts && !permanent {
 		if err := s.Store.RecordRotationAttempt(ctx, l.ID, r.ID, receiveCount, reason); err != nil && !domain.IsKind(err, domain.KindConflict) {
