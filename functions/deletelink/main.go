@@ -3,30 +3,18 @@
 package main
 
 import (
-	"context"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
-
 	"github.com/cloudconnector/cloudconnector/shared/config"
 	"github.com/cloudconnector/cloudconnector/shared/httpapi"
+	"github.com/cloudconnector/cloudconnector/shared/lambdamain"
 	"github.com/cloudconnector/cloudconnector/shared/routes"
+	"github.com/cloudconnector/cloudconnector/shared/service"
 	"github.com/cloudconnector/cloudconnector/shared/sqsqueue"
 )
 
 func main() {
-	log := lambdacontext.NewLogger()
-	svc, set, err := config.Build(context.Background(), config.Needs{Store: true, Queue: true}, log)
-	if err != nil {
-		log.Error("invalid configuration", "function", routes.DeleteLink, "error", err)
-		os.Exit(1)
-	}
-	svc.Queue = sqsqueue.FromConfig(set.AWS, set.QueueURL)
-	h, err := httpapi.New(routes.DeleteLink, svc, log)
-	if err != nil {
-		log.Error("build handler failed", "function", routes.DeleteLink, "error", err)
-		os.Exit(1)
-	}
-	lambda.Start(h)
+	lambdamain.Run(routes.DeleteLink, config.Needs{Store: true, Queue: true},
+		func(svc *service.Service, set config.Settings) {
+			svc.Queue = sqsqueue.FromConfig(set.AWS, set.QueueURL)
+		},
+		httpapi.Builder(routes.DeleteLink))
 }

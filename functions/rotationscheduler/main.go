@@ -3,24 +3,20 @@
 package main
 
 import (
-	"context"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
+	"log/slog"
 
 	"github.com/cloudconnector/cloudconnector/shared/config"
+	"github.com/cloudconnector/cloudconnector/shared/lambdamain"
 	"github.com/cloudconnector/cloudconnector/shared/rotation"
+	"github.com/cloudconnector/cloudconnector/shared/routes"
+	"github.com/cloudconnector/cloudconnector/shared/service"
 	"github.com/cloudconnector/cloudconnector/shared/sqsqueue"
 )
 
 func main() {
-	log := lambdacontext.NewLogger()
-	svc, set, err := config.Build(context.Background(), config.Needs{Store: true, Queue: true}, log)
-	if err != nil {
-		log.Error("invalid configuration", "function", "rotationscheduler", "error", err)
-		os.Exit(1)
-	}
-	svc.Queue = sqsqueue.FromConfig(set.AWS, set.QueueURL)
-	lambda.Start(rotation.NewScheduler(svc, log))
+	lambdamain.Run(routes.RotationScheduler, config.Needs{Store: true, Queue: true},
+		func(svc *service.Service, set config.Settings) {
+			svc.Queue = sqsqueue.FromConfig(set.AWS, set.QueueURL)
+		},
+		func(svc *service.Service, log *slog.Logger) (any, error) { return rotation.NewScheduler(svc, log), nil })
 }

@@ -3,30 +3,18 @@
 package main
 
 import (
-	"context"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
-
 	"github.com/cloudconnector/cloudconnector/shared/config"
 	"github.com/cloudconnector/cloudconnector/shared/httpapi"
 	"github.com/cloudconnector/cloudconnector/shared/kmsseal"
+	"github.com/cloudconnector/cloudconnector/shared/lambdamain"
 	"github.com/cloudconnector/cloudconnector/shared/routes"
+	"github.com/cloudconnector/cloudconnector/shared/service"
 )
 
 func main() {
-	log := lambdacontext.NewLogger()
-	svc, set, err := config.Build(context.Background(), config.Needs{Store: true, Sealer: true, DataCenter: true}, log)
-	if err != nil {
-		log.Error("invalid configuration", "function", routes.Token, "error", err)
-		os.Exit(1)
-	}
-	svc.Sealer = kmsseal.FromConfig(set.AWS, set.KeyID)
-	h, err := httpapi.New(routes.Token, svc, log)
-	if err != nil {
-		log.Error("build handler failed", "function", routes.Token, "error", err)
-		os.Exit(1)
-	}
-	lambda.Start(h)
+	lambdamain.Run(routes.Token, config.Needs{Store: true, Sealer: true, DataCenter: true},
+		func(svc *service.Service, set config.Settings) {
+			svc.Sealer = kmsseal.FromConfig(set.AWS, set.KeyID)
+		},
+		httpapi.Builder(routes.Token))
 }

@@ -32,14 +32,14 @@ func serviceMetric(name, statistic string, dims map[string]string) awscloudwatch
 }
 
 // newMetricAlarms adds alarms on the service's own metrics: a rotation that
-// ended FAILED, and any route answering 5xx. A 5xx answer is not a Lambda
+// ended FAILED, and any route returning 5xx. A 5xx response is not a Lambda
 // error, so the function error alarms never see it.
 func newMetricAlarms(scope constructs.Construct, topic awssns.Topic) {
 	alarm := aboveZeroAlarm(scope, topic)
 	alarm("RotationsFailedAlarm", "A credential rotation ended FAILED; the link stays on its current credential",
 		serviceMetric(metrics.RotationsFailed, "Sum", nil))
 	for i, r := range routes.All {
-		alarm(routeID(i, r)+"ServerErrorsAlarm", "The route "+r.Key()+" answered 5xx",
+		alarm(routeID(i, r)+"ServerErrorsAlarm", "The route "+r.Key()+" returned 5xx",
 			serviceMetric(metrics.Requests, "Sum", map[string]string{metrics.DimensionRoute: r.Key(), metrics.DimensionStatusClass: "5xx"}))
 	}
 }
@@ -76,5 +76,5 @@ func newDashboard(scope constructs.Construct, deadLetters awssqs.Queue) {
 		graph("Token requests by outcome", outcome(metrics.TokenOK), outcome(metrics.TokenCached), outcome(metrics.TokenUpstreamError), outcome(metrics.TokenConflict)),
 		graph("Rotation dead-letter queue", deadLetters.MetricApproximateNumberOfMessagesVisible(maximum)),
 	)
-	dash.AddWidgets(graph("Requests answered 5xx, by route", errors5xx...), graph("Requests answered 4xx, by route", errors4xx...))
+	dash.AddWidgets(graph("Requests returning 5xx, by route", errors5xx...), graph("Requests returning 4xx, by route", errors4xx...))
 }

@@ -39,8 +39,8 @@ type tokenResponse struct {
 // OAuth 2.0 client credentials grant: a form-encoded POST of grant_type,
 // client_id, client_secret and the space-separated scopes. An empty scopes
 // leaves scope out, which requests all of the credential's scopes. The call
-// is signed like every other. A successful token request also tells the
-// instance to make a staged credential active.
+// is signed like every other. The instance makes a staged credential active
+// at its first successful token request.
 //
 // Errors are as for StageCredential. A rejected credential is a *StatusError
 // with Code "invalid_client" (401), a scope outside the credential's scopes

@@ -2,7 +2,7 @@ package domain
 
 import "time"
 
-// Network says how the service reaches a Data Center instance.
+// Network is how the service reaches a Data Center instance.
 type Network string
 
 // Network kinds.

@@ -94,7 +94,7 @@ type Resource struct {
 
 // Authorize returns nil if p may perform a on r. A resource of another
 // organization is KindNotFound, exactly as a missing one, so ids cannot be
-// probed; a role that does not cover the action is KindForbidden.
+// probed. A role that does not cover the action is KindForbidden.
 func Authorize(p Principal, a Action, r Resource) error {
 	if p.OrgID != r.OrgID {
 		return NotFound(r.Kind, r.ID)

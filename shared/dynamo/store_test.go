@@ -15,7 +15,7 @@ import (
 	"github.com/cloudconnector/cloudconnector/shared/testenv"
 )
 
-// rawItem reads an item as stored, so the test sees what the emulator
+// rawItem reads an item as stored, so the test checks what the emulator
 // really wrote rather than what the store decodes.
 func rawItem(t *testing.T, a testenv.AWS, table, pk, sk string) map[string]types.AttributeValue {
 	t.Helper()

@@ -137,9 +137,9 @@ func TestCostPerOperation(t *testing.T) {
 	// link depends on its generated id, so this run's calls are compared
 	// sorted.
 	anyOrder := map[string]bool{"scheduler run (one due link)": true}
-	route := func(who actor, key string, params map[string]string, body any, header map[string]string, status int) func() dynamo.Usage {
+	route := func(caller actor, key string, params map[string]string, body any, header map[string]string, status int) func() dynamo.Usage {
 		return func() dynamo.Usage {
-			h.must(h.do(who, key, params, body, header), status)
+			h.must(h.do(caller, key, params, body, header), status)
 			return m.Take()
 		}
 	}

@@ -126,7 +126,7 @@ type actor struct {
 	roles    []string
 }
 
-// response is a handler's answer with its JSON body decoded.
+// response is a handler's response with its JSON body decoded.
 type response struct {
 	status int
 	header map[string]string
@@ -136,7 +136,7 @@ type response struct {
 
 // do sends one request through the route's function as API Gateway would:
 // payload 2.0, claims as strings, the roles array rendered as "[a b]".
-func (h *harness) do(who actor, routeKey string, params map[string]string, body any, header map[string]string) response {
+func (h *harness) do(caller actor, routeKey string, params map[string]string, body any, header map[string]string) response {
 	h.t.Helper()
 	var fn string
 	for _, r := range routes.All {
@@ -171,10 +171,10 @@ func (h *harness) do(who actor, routeKey string, params map[string]string, body 
 			ev.Headers[strings.ToLower(k)] = v
 		}
 	}
-	if who.sub != "" {
+	if caller.sub != "" {
 		ev.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
 			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{
-				"sub": who.sub, "org": who.org, "roles": "[" + strings.Join(who.roles, " ") + "]",
+				"sub": caller.sub, "org": caller.org, "roles": "[" + strings.Join(caller.roles, " ") + "]",
 				"iss": "http://127.0.0.1:3000/local", "exp": "1893456000",
 			}},
 		}

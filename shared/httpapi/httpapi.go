@@ -60,6 +60,14 @@ func New(fn string, svc *service.Service, log *slog.Logger) (Handler, error) {
 	return rt.ServeEvent, nil
 }
 
+// Builder returns a function that builds the handler of HTTP function fn,
+// in the form lambdamain.Run takes.
+func Builder(fn string) func(*service.Service, *slog.Logger) (any, error) {
+	return func(svc *service.Service, log *slog.Logger) (any, error) {
+		return New(fn, svc, log)
+	}
+}
+
 // page reads the limit and cursor query parameters.
 func page(r *apigw.Request) (dynamo.Page, error) {
 	p := dynamo.Page{Cursor: r.Query.Get("cursor")}
@@ -73,7 +81,7 @@ func page(r *apigw.Request) (dynamo.Page, error) {
 	return p, nil
 }
 
-// list is the body of every paginated answer.
+// list is the body of every paginated response.
 type list[T any] struct {
 	Items      []T    `json:"items"`
 	NextCursor string `json:"nextCursor,omitempty"`

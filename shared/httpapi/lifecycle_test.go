@@ -47,9 +47,9 @@ func TestLifecycleCreateAcceptDelete(t *testing.T) {
 		t.Errorf("GET status = %v, want CONNECTED", view.body["status"])
 	}
 	h.must(h.do(w.siteAdmin, "DELETE /links/{linkId}", linkParams(id), nil, nil), 204)
-	gone := h.must(h.do(w.orgAdmin, "GET /links/{linkId}", linkParams(id), nil, nil), 200)
-	if gone.body["status"] != "DELETED" {
-		t.Errorf("status after delete = %v, want DELETED", gone.body["status"])
+	deleted := h.must(h.do(w.orgAdmin, "GET /links/{linkId}", linkParams(id), nil, nil), 200)
+	if deleted.body["status"] != "DELETED" {
+		t.Errorf("status after delete = %v, want DELETED", deleted.body["status"])
 	}
 	evs := h.must(h.do(w.orgAdmin, "GET /links/{linkId}/events", linkParams(id), nil, nil), 200)
 	var actions []string
@@ -73,7 +73,7 @@ func TestIllegalTransitionsConflict(t *testing.T) {
 	h.must(h.do(w.dcAdmin, "POST /links/{linkId}/reject", linkParams(rejected), map[string]any{"reason": "not now"}, nil), 200)
 	for _, tc := range []struct {
 		name     string
-		who      actor
+		caller   actor
 		routeKey string
 		body     any
 	}{
@@ -84,7 +84,7 @@ func TestIllegalTransitionsConflict(t *testing.T) {
 		{"token rejected", w.app, "POST /links/{linkId}/token", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := h.do(tc.who, tc.routeKey, linkParams(rejected), tc.body, nil)
+			r := h.do(tc.caller, tc.routeKey, linkParams(rejected), tc.body, nil)
 			if r.status != 409 {
 				t.Fatalf("status = %d, want 409; body %s", r.status, r.raw)
 			}
@@ -162,9 +162,9 @@ func TestAcceptRacesRejectAndDelete(t *testing.T) {
 		var wg sync.WaitGroup
 		results := map[string]int{}
 		var mu sync.Mutex
-		run := func(name string, who actor, routeKey string, body any) {
+		run := func(name string, caller actor, routeKey string, body any) {
 			defer wg.Done()
-			r := h.do(who, routeKey, linkParams(id), body, nil)
+			r := h.do(caller, routeKey, linkParams(id), body, nil)
 			mu.Lock()
 			results[name] = r.status
 			mu.Unlock()

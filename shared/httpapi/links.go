@@ -37,6 +37,10 @@ func (a api) getLink(ctx context.Context, r *apigw.Request) (apigw.Response, err
 	return ok(l), nil
 }
 
+// maxStatusFilters bounds the status values of one list request: there are
+// six states.
+const maxStatusFilters = 6
+
 // listLinks serves GET /links?siteId=&status=. status may repeat or hold a
 // comma-separated list.
 func (a api) listLinks(ctx context.Context, r *apigw.Request) (apigw.Response, error) {
@@ -44,9 +48,13 @@ func (a api) listLinks(ctx context.Context, r *apigw.Request) (apigw.Response, e
 	if err != nil {
 		return apigw.Response{}, err
 	}
+
 	var statuses []domain.Status
 	for _, v := range r.Query["status"] {
 		for _, s := range strings.Split(v, ",") {
+			if len(statuses) == maxStatusFilters {
+				return apigw.Response{}, domain.Invalid("too many status values", domain.FieldError{Field: "status", Reason: "at most 6"})
+			}
 			st, err := domain.ParseStatus(strings.ToUpper(strings.TrimSpace(s)))
 			if err != nil {
 				return apigw.Response{}, err
@@ -54,9 +62,7 @@ func (a api) listLinks(ctx context.Context, r *apigw.Request) (apigw.Response, e
 			statuses = append(statuses, st)
 		}
 	}
-	if len(statuses) > 6 {
-		return apigw.Response{}, domain.Invalid("too many status values", domain.FieldError{Field: "status", Reason: "at most 6"})
-	}
+
 	siteIDs := r.Query["siteId"]
 	if len(siteIDs) > 1 {
 		return apigw.Response{}, domain.Invalid("siteId may be given once", domain.FieldError{Field: "siteId", Reason: "repeated"})
@@ -65,6 +71,7 @@ func (a api) listLinks(ctx context.Context, r *apigw.Request) (apigw.Response, e
 	if len(siteIDs) == 1 {
 		siteID = siteIDs[0]
 	}
+
 	items, next, err := a.svc.ListLinks(ctx, r.Principal, siteID, statuses, p)
 	if err != nil {
 		return apigw.Response{}, err

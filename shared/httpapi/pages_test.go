@@ -7,7 +7,7 @@ import (
 
 // collect follows nextCursor from page to page with limit=1 and returns the
 // ids of every item.
-func (h *harness) collect(t *testing.T, who actor, routeKey string, params map[string]string, query string) []string {
+func (h *harness) collect(t *testing.T, caller actor, routeKey string, params map[string]string, query string) []string {
 	t.Helper()
 	var ids []string
 	cursor := ""
@@ -16,7 +16,7 @@ func (h *harness) collect(t *testing.T, who actor, routeKey string, params map[s
 		if cursor != "" {
 			q += "&cursor=" + url.QueryEscape(cursor)
 		}
-		r := h.do(who, routeKey, params, nil, map[string]string{"?": q})
+		r := h.do(caller, routeKey, params, nil, map[string]string{"?": q})
 		if r.status != 200 {
 			t.Fatalf("%s page %d: status %d: %s", routeKey, len(ids), r.status, r.raw)
 		}

@@ -15,7 +15,7 @@ import (
 
 // publicEventsDir holds sample events published by other projects. It sits
 // beside the repository on the development and CI machines and is not part
-// of the project, so the test skips where it is absent; the project's own
+// of the project, so the test skips where it is absent. The project's own
 // fixtures in shared/apigw/testdata cover the same shapes.
 const publicEventsDir = "../../../shared/public-events"
 

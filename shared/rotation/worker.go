@@ -23,9 +23,9 @@ const maxMessageBytes = 4096
 
 // NewWorker returns the handler of the rotation queue. It processes every
 // record of the batch and reports the failed ones as batch item failures, so
-// one bad message never fails the batch: a malformed message is reported on
-// every delivery until SQS moves it to the dead-letter queue, and a
-// retryable one is made visible again after its backoff.
+// one bad message never fails the batch. A malformed message is reported on
+// every delivery until SQS moves it to the dead-letter queue. A retryable one
+// is made visible again after its backoff.
 func NewWorker(svc *service.Service, log *slog.Logger) WorkerHandler {
 	return func(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 		var resp events.SQSEventResponse

@@ -139,9 +139,9 @@ func (s *Service) replay(ctx context.Context, actor, key, hash string) (Created,
 // freePair handles a taken (site, connector) pair. A pending request past its
 // expiry is expired, so the caller can retry. A live link is KindConflict
 // carrying that link.
-func (s *Service) freePair(ctx context.Context, taken error) error {
+func (s *Service) freePair(ctx context.Context, pairErr error) error {
 	var pt *dynamo.PairTakenError
-	if !errors.As(taken, &pt) || pt.LinkID == "" {
+	if !errors.As(pairErr, &pt) || pt.LinkID == "" {
 		return nil
 	}
 	l, err := s.Store.GetLink(ctx, pt.LinkID)

@@ -6,7 +6,7 @@
 //
 // Every emulator gets two free loopback ports of its own: one for the
 // invocation API and one for the runtime API. aws-lambda-rie puts its
-// runtime API on 127.0.0.1:9001 unless told otherwise, so two emulators
+// runtime API on 127.0.0.1:9001 by default, so two emulators
 // started without --runtime-api-address cannot run at once. With a port
 // each, they can.
 package rie
